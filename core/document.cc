@@ -1,0 +1,310 @@
+#include "document.h"
+
+// date.h's parser trips a false -Wmaybe-uninitialized in GCC 12 when inlined.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <date/date.h>
+#pragma GCC diagnostic pop
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <chrono>
+#include <sstream>
+#include <stdexcept>
+
+#include "text.h"
+
+namespace news {
+namespace {
+
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+constexpr std::int64_t kMaxRankSignal = 100000;
+
+// A field of the right name but the wrong shape: rejects the file.
+struct FieldError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::string_view trim_line_end(std::string_view line) {
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
+    line.remove_suffix(1);
+  }
+  return line;
+}
+
+// Splits off the front matter: the text after an opening `---` line up to a
+// closing `---` or `...` line, or to the end of the file when there is none.
+// Returns nullopt when the file does not open with `---`.
+struct FrontMatter {
+  std::string_view text;
+  bool closed = false;
+};
+std::optional<FrontMatter> split_front_matter(std::string_view bytes) {
+  std::size_t eol = bytes.find('\n');
+  std::string_view first = bytes.substr(0, eol);
+  if (trim_line_end(first) != "---") return std::nullopt;
+  if (eol == std::string_view::npos) return FrontMatter{{}, false};
+  std::string_view rest = bytes.substr(eol + 1);
+  std::size_t pos = 0;
+  while (pos < rest.size()) {
+    std::size_t end = rest.find('\n', pos);
+    std::string_view line = rest.substr(pos, end == std::string_view::npos ? end : end - pos);
+    std::string_view bare = trim_line_end(line);
+    if (bare == "---" || bare == "...") return FrontMatter{rest.substr(0, pos), true};
+    if (end == std::string_view::npos) break;
+    pos = end + 1;
+  }
+  return FrontMatter{rest, false};
+}
+
+std::string without_carriage_returns(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\r' && (i + 1 == text.size() || text[i + 1] == '\n')) continue;
+    out.push_back(text[i]);
+  }
+  return out;
+}
+
+const char* kind_name(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Scalar:
+      return "a string";
+    default:
+      return "nothing";
+  }
+}
+
+bool present(const YAML::Node& node) { return node.IsDefined() && !node.IsNull(); }
+
+// A scalar field as text, or nullopt when absent or null.
+std::optional<std::string> text_field(const YAML::Node& map, const std::string& key) {
+  YAML::Node node = map[key];
+  if (!present(node)) return std::nullopt;
+  if (!node.IsScalar()) {
+    throw FieldError(key + ": expected a string, got " + kind_name(node));
+  }
+  return node.Scalar();
+}
+
+std::optional<std::int64_t> integer_field(const YAML::Node& map, const std::string& key,
+                                          std::int64_t min, std::int64_t max) {
+  auto text = text_field(map, key);
+  if (!text) return std::nullopt;
+  std::string_view digits = *text;
+  while (!digits.empty() && digits.front() == ' ') digits.remove_prefix(1);
+  while (!digits.empty() && digits.back() == ' ') digits.remove_suffix(1);
+  if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  // Accept "26.0" (a whole number written as a decimal) but nothing else.
+  std::string_view tail(end, digits.data() + digits.size() - end);
+  bool whole_decimal = !tail.empty() && tail.front() == '.' &&
+                       tail.find_first_not_of('0', 1) == std::string_view::npos;
+  if (digits.empty() || ec == std::errc::invalid_argument || (!tail.empty() && !whole_decimal)) {
+    throw FieldError(key + ": expected a whole number, got '" + shorten(*text, 40) + "'");
+  }
+  if (ec == std::errc::result_out_of_range || value < min || value > max) {
+    throw FieldError(key + ": " + std::string(digits) + " is out of range " + std::to_string(min) +
+                     ".." + std::to_string(max));
+  }
+  return value;
+}
+
+// A list of strings; a single string is taken as a list of one.
+std::vector<std::string> string_list_field(const YAML::Node& map, const std::string& key) {
+  YAML::Node node = map[key];
+  std::vector<std::string> out;
+  if (!present(node)) return out;
+  if (node.IsScalar()) {
+    out.push_back(node.Scalar());
+    return out;
+  }
+  if (!node.IsSequence()) {
+    throw FieldError(key + ": expected a list of strings, got " + kind_name(node));
+  }
+  for (const auto& item : node) {
+    if (!present(item)) continue;
+    if (!item.IsScalar()) {
+      throw FieldError(key + ": expected a list of strings, but an entry is " + kind_name(item));
+    }
+    out.push_back(item.Scalar());
+  }
+  return out;
+}
+
+class Cleaner {
+ public:
+  // Collapses whitespace and repairs mis-decoded text.
+  std::string operator()(std::string text) {
+    if (repair_mojibake(text)) ++repaired;
+    return collapse_whitespace(text);
+  }
+  int repaired = 0;
+};
+
+NewsDocument extract(const YAML::Node& root, Cleaner& clean) {
+  NewsDocument doc;
+  auto title = text_field(root, "title");
+  if (title) doc.title = clean(*title);
+  if (doc.title.empty()) throw FieldError("title: missing or empty");
+  doc.excerpt = clean(text_field(root, "excerpt").value_or(""));
+
+  doc.url = text_field(root, "originalUrl").value_or("");
+  if (doc.url.empty()) doc.url = text_field(root, "webUrl").value_or("");
+  doc.url = collapse_whitespace(doc.url);
+  doc.category = clean(text_field(root, "category").value_or(""));
+  doc.type = clean(text_field(root, "type").value_or(""));
+
+  YAML::Node provider = root["provider"];
+  if (present(provider)) {
+    if (provider.IsScalar()) {
+      doc.provider_name = clean(provider.Scalar());
+    } else if (provider.IsMap()) {
+      doc.provider_name = clean(text_field(provider, "name").value_or(""));
+      doc.provider_domain = clean(text_field(provider, "domain").value_or(""));
+    } else {
+      throw FieldError(std::string("provider: expected a mapping, got ") + kind_name(provider));
+    }
+  }
+
+  for (auto& topic : string_list_field(root, "topics")) {
+    std::string cleaned = clean(std::move(topic));
+    if (!cleaned.empty()) doc.topics.push_back(std::move(cleaned));
+  }
+
+  YAML::Node related = root["related"];
+  if (present(related)) {
+    if (!related.IsSequence()) {
+      throw FieldError(std::string("related: expected a list, got ") + kind_name(related));
+    }
+    for (const auto& item : related) {
+      if (!item.IsMap()) {
+        throw FieldError(std::string("related: expected a list of mappings, but an entry is ") +
+                         kind_name(item));
+      }
+      std::string related_title = clean(text_field(item, "title").value_or(""));
+      if (!related_title.empty()) doc.related_titles.push_back(std::move(related_title));
+    }
+  }
+
+  if (auto when = text_field(root, "publishedDateTime")) {
+    doc.published = parse_iso_datetime(*when);
+    if (!doc.published) {
+      throw FieldError("publishedDateTime: '" + shorten(*when, 40) + "' is not an ISO 8601 date");
+    }
+  }
+  doc.quality = integer_field(root, "quality", 0, kMaxRankSignal);
+  doc.heat = integer_field(root, "heat", -1, kMaxRankSignal);
+  if (doc.heat == -1) doc.heat.reset();
+  return doc;
+}
+
+ParseResult rejected(std::string reason) {
+  ParseResult result;
+  result.status = ParseStatus::kRejected;
+  result.reason = std::move(reason);
+  return result;
+}
+
+}  // namespace
+
+ParseResult parse_news_file(std::string_view bytes) {
+  if (bytes.substr(0, kBom.size()) == kBom) bytes.remove_prefix(kBom.size());
+  if (bytes.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    return rejected("empty file");
+  }
+  if (bytes.substr(0, 8192).find('\0') != std::string_view::npos) {
+    return rejected("binary file (contains NUL bytes), not a news document");
+  }
+  auto front = split_front_matter(bytes);
+  if (!front) {
+    ParseResult result;
+    result.status = ParseStatus::kNotADocument;
+    result.reason = "no front matter (the file does not start with a '---' line)";
+    return result;
+  }
+  if (front->text.size() > kMaxFrontMatterBytes) {
+    return rejected("front matter is larger than the limit of " +
+                    std::to_string(kMaxFrontMatterBytes >> 20) + " MiB");
+  }
+  if (!is_valid_utf8(front->text)) {
+    return rejected("front matter is not valid UTF-8");
+  }
+
+  std::string yaml = without_carriage_returns(front->text);
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::Exception& e) {
+    // +2: the opening `---` line, and yaml-cpp counts lines from 0.
+    std::string where = e.mark.is_null() ? "" : " at line " + std::to_string(e.mark.line + 2);
+    std::string unclosed = front->closed ? "" : " (and no closing '---' line)";
+    return rejected("YAML does not parse" + where + ": " + e.msg + unclosed);
+  }
+  if (!root.IsMap()) {
+    return rejected(std::string("front matter is ") + kind_name(root) + ", not a mapping");
+  }
+
+  ParseResult result;
+  Cleaner clean;
+  try {
+    result.document = extract(root, clean);
+  } catch (const FieldError& e) {
+    return rejected(e.what());
+  } catch (const YAML::Exception& e) {
+    return rejected(std::string("YAML error: ") + e.msg);
+  }
+  result.status = ParseStatus::kOk;
+  result.repaired_fields = clean.repaired;
+  return result;
+}
+
+std::optional<std::int64_t> parse_iso_datetime(std::string_view text) {
+  std::string input = collapse_whitespace(text);
+  if (input.size() < 10 || input.size() > 40) return std::nullopt;
+  if (input.back() == 'Z' || input.back() == 'z') {
+    input.pop_back();
+    input += "+00:00";
+  }
+  if (input.size() > 10 && input[10] == ' ') input[10] = 'T';
+
+  using Time = date::sys_time<std::chrono::milliseconds>;
+  struct Format {
+    const char* pattern;
+    bool has_offset;
+  };
+  static constexpr Format kFormats[] = {
+      {"%Y-%m-%dT%H:%M:%S%Ez", true}, {"%Y-%m-%dT%H:%M%Ez", true}, {"%Y-%m-%dT%H:%M:%S", false},
+      {"%Y-%m-%dT%H:%M", false},      {"%Y-%m-%d", false},
+  };
+  for (const auto& format : kFormats) {
+    std::istringstream in(input);
+    Time when{};
+    std::chrono::minutes offset{0};
+    if (format.has_offset) {
+      in >> date::parse(format.pattern, when, offset);
+    } else {
+      in >> date::parse(format.pattern, when);
+    }
+    if (in.fail() || in.peek() != std::char_traits<char>::eof()) continue;
+    auto seconds =
+        std::chrono::duration_cast<std::chrono::seconds>((when - offset).time_since_epoch());
+    auto year = int(date::year_month_day(date::floor<date::days>(when)).year());
+    if (year < 1800 || year > 2999) return std::nullopt;
+    return seconds.count();
+  }
+  return std::nullopt;
+}
+
+std::string format_iso_datetime(std::int64_t seconds) {
+  date::sys_seconds when{std::chrono::seconds(seconds)};
+  return date::format("%Y-%m-%dT%H:%M:%SZ", when);
+}
+
+}  // namespace news

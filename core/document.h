@@ -1,0 +1,61 @@
+// A news-metadata file: a YAML front matter between `---` lines, parsed into
+// the fields the product indexes. Parsing is a pure function of the file's
+// bytes, so the fuzzer and the tests drive it without touching the disk.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace news {
+
+struct NewsDocument {
+  std::string title;  // never empty in a parsed document
+  std::string excerpt;
+  std::string url;  // originalUrl, else webUrl
+  std::string category;
+  std::string type;  // "article", "video", ... as published
+  std::string provider_name;
+  std::string provider_domain;
+  std::vector<std::string> topics;
+  std::vector<std::string> related_titles;
+  std::optional<std::int64_t> published;  // seconds since the epoch, UTC
+  std::optional<std::int64_t> quality;
+  std::optional<std::int64_t> heat;  // heat -1 (unknown) is stored as nullopt
+  // `secured` is deliberately absent: it is never read, indexed or printed.
+};
+
+enum class ParseStatus {
+  kOk,
+  kNotADocument,  // no front matter: not a news file (skipped, not an error)
+  kRejected,      // a news file that cannot be indexed; `reason` says why
+};
+
+struct ParseResult {
+  ParseStatus status = ParseStatus::kRejected;
+  std::string reason;       // for kNotADocument and kRejected: one line, no file name
+  NewsDocument document;    // meaningful for kOk only
+  int repaired_fields = 0;  // fields whose mis-decoded text was repaired
+};
+
+// The largest front matter accepted, in bytes. Real ones are a few KiB; the
+// cap keeps a hostile or broken file from costing memory and time.
+inline constexpr std::size_t kMaxFrontMatterBytes = 1 << 20;
+
+// Parses a whole file's bytes. Never throws; every problem is a kRejected with
+// a reason. Handles a UTF-8 BOM, CRLF line ends, a missing closing `---`,
+// numbers written as strings, heat -1, missing optional fields, and text that
+// was UTF-8 decoded as Windows-1252 (repaired).
+ParseResult parse_news_file(std::string_view bytes);
+
+// Parses an ISO 8601 date or date-time ("2020-10-15", "2020-10-15T17:44:00Z",
+// "2020-10-15T17:44:00.5+02:00", a space instead of the T). Returns seconds
+// since the epoch in UTC, or nullopt when the text is not such a date.
+std::optional<std::int64_t> parse_iso_datetime(std::string_view text);
+
+// Formats seconds since the epoch as "YYYY-MM-DDTHH:MM:SSZ".
+std::string format_iso_datetime(std::int64_t seconds);
+
+}  // namespace news

@@ -1,0 +1,105 @@
+#include "document_builder.h"
+
+#include <nlohmann/json.hpp>
+
+#include "schema.h"
+
+namespace news {
+namespace {
+
+// Positions jump by this much between field values, so that a phrase never
+// matches across the end of one field and the start of the next.
+constexpr Xapian::termpos kFieldGap = 100;
+
+std::string day_value(std::int64_t seconds) {
+  std::string iso = format_iso_datetime(seconds);  // YYYY-MM-DDTHH:MM:SSZ
+  return iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2);
+}
+
+std::string dedup_key(const NewsDocument& doc) {
+  if (!doc.url.empty()) {
+    std::string url = schema::normalise_value(doc.url);
+    for (std::string_view scheme : {"https://", "http://"}) {
+      if (url.starts_with(scheme)) url.erase(0, scheme.size());
+    }
+    if (url.starts_with("www.")) url.erase(0, 4);
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    return "u:" + url;
+  }
+  return "t:" + schema::normalise_value(doc.title);
+}
+
+}  // namespace
+
+std::string stored_record(const NewsDocument& doc, std::string_view id) {
+  nlohmann::json record = {
+      {"id", id},
+      {"title", doc.title},
+      {"excerpt", doc.excerpt},
+      {"url", doc.url},
+      {"provider", doc.provider_name},
+      {"domain", doc.provider_domain},
+      {"topics", doc.topics},
+      {"type", doc.type},
+      {"category", doc.category},
+      {"published", doc.published ? nlohmann::json(format_iso_datetime(*doc.published))
+                                  : nlohmann::json(nullptr)},
+      {"quality", doc.quality ? nlohmann::json(*doc.quality) : nlohmann::json(nullptr)},
+      {"heat", doc.heat ? nlohmann::json(*doc.heat) : nlohmann::json(nullptr)},
+  };
+  return record.dump();
+}
+
+DocumentBuilder::DocumentBuilder() {
+  termgen_.set_stemmer(Xapian::Stem("english"));
+  termgen_.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
+}
+
+Xapian::Document DocumentBuilder::build(const NewsDocument& doc, std::string_view id,
+                                        std::string_view root_term, std::string_view content_hash) {
+  Xapian::Document xdoc;
+  termgen_.set_document(xdoc);
+  for (const auto& field : schema::term_fields()) {
+    for (const auto& value : field.extract(doc)) {
+      if (value.empty()) continue;
+      if (field.kind == schema::FieldKind::kBoolean) {
+        xdoc.add_boolean_term(schema::boolean_term(field.prefix, value));
+      } else {
+        termgen_.index_text(value, field.wdf, std::string(field.prefix));
+        termgen_.increase_termpos(kFieldGap);
+      }
+    }
+  }
+  xdoc.add_boolean_term(schema::id_term(id));
+  xdoc.add_boolean_term(std::string(root_term));
+
+  using schema::Slot;
+  if (doc.published) {
+    xdoc.add_value(Slot::kPublished, Xapian::sortable_serialise(double(*doc.published)));
+    std::string day = day_value(*doc.published);
+    xdoc.add_value(Slot::kDay, day);
+    xdoc.add_value(Slot::kMonth, day.substr(0, 6));
+  }
+  if (doc.quality) xdoc.add_value(Slot::kQuality, Xapian::sortable_serialise(double(*doc.quality)));
+  if (doc.heat) xdoc.add_value(Slot::kHeat, Xapian::sortable_serialise(double(*doc.heat)));
+  auto rank = [](const std::optional<std::int64_t>& v) {
+    return Xapian::sortable_serialise(v ? schema::saturate(double(*v)) : schema::kUnknownRank);
+  };
+  xdoc.add_value(Slot::kQualityRank, rank(doc.quality));
+  xdoc.add_value(Slot::kHeatRank, rank(doc.heat));
+  xdoc.add_value(Slot::kContentHash, std::string(content_hash));
+  std::string topics;
+  for (const auto& topic : doc.topics) {
+    if (!topics.empty()) topics += '\x1f';
+    topics += schema::normalise_value(topic);
+  }
+  if (!topics.empty()) xdoc.add_value(Slot::kTopics, topics);
+  if (!doc.provider_name.empty()) xdoc.add_value(Slot::kProvider, doc.provider_name);
+  if (!doc.type.empty()) xdoc.add_value(Slot::kType, schema::normalise_value(doc.type));
+  xdoc.add_value(Slot::kDedupKey, dedup_key(doc));
+
+  xdoc.set_data(stored_record(doc, id));
+  return xdoc;
+}
+
+}  // namespace news

@@ -1,0 +1,35 @@
+// Turns a parsed NewsDocument into a Xapian::Document following the schema
+// table: terms with positions, boolean filter terms, values and the stored
+// record shown in results. A builder owns a TermGenerator, so each thread
+// building documents needs its own builder; build() touches no database.
+#pragma once
+
+#include <xapian.h>
+
+#include <string>
+#include <string_view>
+
+#include "document.h"
+
+namespace news {
+
+// The stored record of a document (Xapian document data): a JSON object with
+// id, title, excerpt, url, provider, domain, topics, published, type,
+// category, quality and heat (null when unknown).
+std::string stored_record(const NewsDocument& doc, std::string_view id);
+
+class DocumentBuilder {
+ public:
+  DocumentBuilder();
+
+  // `id` is the document's identity (its path relative to the indexed root),
+  // `root_term` ties it to that root, `content_hash` is stored for incremental
+  // re-runs (schema::kContentHash).
+  Xapian::Document build(const NewsDocument& doc, std::string_view id, std::string_view root_term,
+                         std::string_view content_hash);
+
+ private:
+  Xapian::TermGenerator termgen_;
+};
+
+}  // namespace news

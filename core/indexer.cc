@@ -1,0 +1,313 @@
+#include "indexer.h"
+
+#include <xapian.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+#include <unordered_set>
+
+#include "document.h"
+#include "document_builder.h"
+#include "error.h"
+#include "schema.h"
+
+namespace fs = std::filesystem;
+
+namespace news {
+
+void IndexObserver::rejected(const std::string&, const std::string&) {}
+void IndexObserver::skipped(const std::string&, const std::string&) {}
+void IndexObserver::warning(const std::string&, const std::string&) {}
+void IndexObserver::progress(const IndexStats&, std::size_t) {}
+void IndexObserver::waiting_for_lock(const std::string&) {}
+
+namespace {
+
+// Files larger than this are not read: a news file is a few KiB.
+constexpr std::uintmax_t kMaxFileBytes = 16u << 20;
+
+struct InputFile {
+  fs::path path;   // as the user will recognise it (under the given path)
+  std::string id;  // path relative to its root, with '/' separators
+  std::string root_term;
+};
+
+bool is_within(const fs::path& child, const fs::path& root) {
+  auto [root_end, child_it] = std::mismatch(root.begin(), root.end(), child.begin(), child.end());
+  return root_end == root.end();
+}
+
+class Walker {
+ public:
+  Walker(const IndexOptions& options, IndexObserver& observer, IndexStats& stats)
+      : options_(options), observer_(observer), stats_(stats) {}
+
+  // Adds the files under `dir` (a folder the user named) to `out`.
+  void walk_root(const fs::path& dir, const std::string& root_term, std::vector<InputFile>& out) {
+    std::error_code ec;
+    root_ = fs::canonical(dir, ec);
+    visited_.clear();
+    visited_.insert(root_);
+    walk(dir, dir, root_term, out);
+  }
+
+ private:
+  void walk(const fs::path& dir, const fs::path& root, const std::string& root_term,
+            std::vector<InputFile>& out) {
+    std::error_code ec;
+    std::vector<fs::directory_entry> entries;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+      entries.push_back(*it);
+    }
+    if (ec) {
+      observer_.warning(dir.string(), "cannot read folder: " + ec.message());
+      return;
+    }
+    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+      return a.path().filename() < b.path().filename();
+    });
+    for (const auto& entry : entries) {
+      const fs::path& path = entry.path();
+      if (path.filename().string().starts_with(".")) continue;  // .git, editors' files
+      fs::file_status status = entry.symlink_status(ec);
+      if (fs::is_symlink(status)) {
+        fs::path target = fs::canonical(path, ec);
+        if (ec) {
+          ++stats_.skipped;
+          observer_.warning(path.string(),
+                            "skipped: broken or looping symlink (" + ec.message() + ")");
+          continue;
+        }
+        if (!options_.follow_symlinks && !is_within(target, root_)) {
+          ++stats_.skipped;
+          observer_.warning(
+              path.string(),
+              "skipped: symlink leads out of the indexed folder (see --follow-symlinks)");
+          continue;
+        }
+        status = fs::status(target, ec);
+        if (fs::is_directory(status)) {
+          if (!visited_.insert(target).second) {
+            observer_.warning(path.string(), "skipped: symlink loop (folder already walked)");
+            continue;
+          }
+          if (!options_.follow_symlinks && is_within(target, root_)) {
+            continue;  // the folder is walked under its own name
+          }
+        }
+      } else if (fs::is_directory(status)) {
+        fs::path real = fs::canonical(path, ec);
+        if (!ec && !visited_.insert(real).second) continue;
+      }
+      if (fs::is_directory(status)) {
+        walk(path, root, root_term, out);
+      } else if (fs::is_regular_file(status)) {
+        out.push_back({path, path.lexically_relative(root).generic_string(), root_term});
+      } else {
+        ++stats_.seen;
+        ++stats_.skipped;
+        observer_.skipped(path.string(), "not a regular file");
+      }
+    }
+  }
+
+  const IndexOptions& options_;
+  IndexObserver& observer_;
+  IndexStats& stats_;
+  fs::path root_;
+  std::set<fs::path> visited_;
+};
+
+// Reads a whole file, or explains why it cannot.
+bool read_file(const fs::path& path, std::string& bytes, std::string& error) {
+  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!file) {
+    error = std::string("cannot read: ") + std::strerror(errno);
+    return false;
+  }
+  bytes.clear();
+  char buffer[65536];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
+    bytes.append(buffer, n);
+    if (bytes.size() > kMaxFileBytes) {
+      error = "file is larger than " + std::to_string(kMaxFileBytes >> 20) + " MiB";
+      return false;
+    }
+  }
+  if (std::ferror(file.get())) {
+    error = std::string("cannot read: ") + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+std::string content_hash(std::string_view bytes) {
+  XXH128_canonical_t canonical;
+  XXH128_canonicalFromHash(&canonical, XXH3_128bits(bytes.data(), bytes.size()));
+  return std::string(reinterpret_cast<const char*>(canonical.digest), sizeof canonical.digest);
+}
+
+Xapian::WritableDatabase open_writable(const IndexOptions& options, IndexObserver& observer) {
+  std::error_code ec;
+  fs::path parent = fs::path(options.db_path).parent_path();
+  if (!parent.empty()) fs::create_directories(parent, ec);
+  bool told = false;
+  while (true) {
+    try {
+      return Xapian::WritableDatabase(options.db_path, Xapian::DB_CREATE_OR_OPEN);
+    } catch (const Xapian::DatabaseLockError&) {
+      if (!options.wait_for_lock) {
+        throw Error(Error::Kind::kLocked,
+                    "database " + options.db_path + " is locked by another indexer");
+      }
+      if (!told) observer.waiting_for_lock(options.db_path);
+      told = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    } catch (const Xapian::Error& e) {
+      throw Error(Error::Kind::kDatabase,
+                  "cannot open database " + options.db_path + ": " + e.get_description());
+    }
+  }
+}
+
+class Run {
+ public:
+  Run(const IndexOptions& options, IndexObserver& observer)
+      : options_(options), observer_(observer), db_(open_writable(options, observer)) {}
+
+  IndexStats go(const std::vector<std::string>& paths) {
+    std::vector<InputFile> files;
+    std::vector<std::string> walked_roots;
+    Walker walker(options_, observer_, stats_);
+    for (const auto& given : paths) {
+      fs::path path(given);
+      std::error_code ec;
+      if (fs::is_directory(path, ec)) {
+        std::string term = schema::root_term(fs::canonical(path, ec).string());
+        walked_roots.push_back(term);
+        walker.walk_root(path, term, files);
+      } else {
+        fs::path folder = fs::canonical(path, ec).parent_path();
+        files.push_back({path, path.filename().string(), schema::root_term(folder.string())});
+      }
+    }
+    for (const auto& file : files) {
+      index_file(file);
+      if (stats_.seen % 256 == 0) observer_.progress(stats_, files.size());
+    }
+    if (options_.prune) {
+      for (const auto& term : walked_roots) prune(term);
+    }
+    commit();
+    observer_.progress(stats_, files.size());
+    return stats_;
+  }
+
+ private:
+  void index_file(const InputFile& file) {
+    ++stats_.seen;
+    std::string name = file.path.string();
+    std::string bytes, error;
+    std::string id_term = schema::id_term(file.id);
+    Xapian::PostingIterator existing = db_.postlist_begin(id_term);
+    std::optional<Xapian::docid> old_docid;
+    if (existing != db_.postlist_end(id_term)) old_docid = *existing;
+
+    if (!read_file(file.path, bytes, error)) {
+      reject(name, error, old_docid);
+      return;
+    }
+    std::string hash = content_hash(bytes);
+    if (old_docid && db_.get_document(*old_docid).get_value(schema::kContentHash) == hash) {
+      ++stats_.unchanged;
+      kept_.insert(*old_docid);
+      return;
+    }
+    ParseResult parsed = parse_news_file(bytes);
+    if (parsed.status == ParseStatus::kNotADocument) {
+      ++stats_.skipped;
+      observer_.skipped(name, parsed.reason);
+      return;  // a previously indexed version is pruned: the file is no longer news
+    }
+    if (parsed.status == ParseStatus::kRejected) {
+      reject(name, parsed.reason, old_docid);
+      return;
+    }
+    Xapian::Document doc = builder_.build(parsed.document, file.id, file.root_term, hash);
+    kept_.insert(db_.replace_document(id_term, doc));
+    ++stats_.indexed;
+    count_change();
+  }
+
+  // A rejected file keeps its last good version, if any, until it is fixed.
+  void reject(const std::string& name, const std::string& reason,
+              std::optional<Xapian::docid> old_docid) {
+    ++stats_.rejected;
+    observer_.rejected(name, reason);
+    if (old_docid) kept_.insert(*old_docid);
+  }
+
+  void prune(const std::string& root_term) {
+    std::vector<Xapian::docid> doomed;
+    for (auto it = db_.postlist_begin(root_term); it != db_.postlist_end(root_term); ++it) {
+      if (!kept_.contains(*it)) doomed.push_back(*it);
+    }
+    for (Xapian::docid docid : doomed) {
+      db_.delete_document(docid);
+      ++stats_.removed;
+      count_change();
+    }
+  }
+
+  void count_change() {
+    if (++pending_ >= options_.batch_size) commit();
+  }
+
+  void commit() {
+    ++stats_.commits;
+    nlohmann::json checkpoint = {{"documents", db_.get_doccount()}, {"commits", stats_.commits}};
+    db_.set_metadata(kCheckpointKey, checkpoint.dump());
+    db_.set_metadata(std::string(schema::kMetaSchemaVersion), std::string(schema::kSchemaVersion));
+    db_.commit();
+    pending_ = 0;
+  }
+
+  const IndexOptions& options_;
+  IndexObserver& observer_;
+  Xapian::WritableDatabase db_;
+  DocumentBuilder builder_;
+  IndexStats stats_;
+  std::unordered_set<Xapian::docid> kept_;
+  std::size_t pending_ = 0;
+};
+
+}  // namespace
+
+IndexStats index_paths(const std::vector<std::string>& paths, const IndexOptions& options,
+                       IndexObserver& observer) {
+  for (const auto& path : paths) {
+    std::error_code ec;
+    if (!fs::exists(fs::symlink_status(path, ec))) {
+      throw Error(Error::Kind::kNoSuchPath, path + ": no such file or folder");
+    }
+  }
+  Run run(options, observer);
+  try {
+    return run.go(paths);
+  } catch (const Xapian::Error& e) {
+    throw Error(Error::Kind::kDatabase, "database " + options.db_path + ": " + e.get_description() +
+                                            " (the last committed state is intact)");
+  }
+}
+
+}  // namespace news

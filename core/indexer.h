@@ -1,0 +1,61 @@
+// Indexing folders of news files into a Xapian database.
+//
+// Contract: index_paths() walks the given files and folders, parses every file
+// that opens with a `---` front matter, and writes one document per file whose
+// identity is its path relative to the folder it was found under (a file
+// named directly is relative to its own folder). A re-run replaces changed
+// documents, leaves unchanged ones (same bytes) alone and, unless told not
+// to, removes documents of files that vanished from a folder it walks.
+// Changes are committed every `batch_size` changed documents and at the end;
+// each commit records a checkpoint (schema.h) so a killed run loses at most
+// the batch in progress and the database always opens.
+//
+// A file that cannot be indexed is reported to the observer and counted; it
+// never stops the run. Fatal problems (no such path, database locked or not
+// writable) throw news::Error before anything is half-written.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace news {
+
+struct IndexOptions {
+  std::string db_path;
+  std::size_t batch_size = 5000;  // changed documents per commit
+  bool prune = true;              // remove documents of files that vanished
+  bool follow_symlinks = false;   // follow links that leave the indexed folder
+  bool wait_for_lock = false;     // wait for another writer instead of failing
+};
+
+struct IndexStats {
+  std::size_t seen = 0;       // regular files found
+  std::size_t indexed = 0;    // documents added or replaced
+  std::size_t unchanged = 0;  // files whose bytes match what is indexed
+  std::size_t removed = 0;    // documents of vanished files deleted
+  std::size_t skipped = 0;    // files that are not news documents (no front matter)
+  std::size_t rejected = 0;   // news files that could not be indexed
+  std::size_t commits = 0;
+};
+
+// Receives per-file reports as the run goes; the defaults ignore them.
+class IndexObserver {
+ public:
+  virtual ~IndexObserver() = default;
+  virtual void rejected(const std::string& file, const std::string& reason);
+  virtual void skipped(const std::string& file, const std::string& reason);
+  virtual void warning(const std::string& file, const std::string& message);
+  virtual void progress(const IndexStats& stats, std::size_t files_total);
+  virtual void waiting_for_lock(const std::string& db_path);
+};
+
+IndexStats index_paths(const std::vector<std::string>& paths, const IndexOptions& options,
+                       IndexObserver& observer);
+
+// The metadata key of the checkpoint written with every commit: a JSON object
+// {"documents": N, "commits": K} where N is the database's document count as
+// of that commit.
+inline constexpr const char* kCheckpointKey = "news:checkpoint";
+
+}  // namespace news

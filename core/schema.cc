@@ -1,0 +1,79 @@
+#include "schema.h"
+
+#include <xxhash.h>
+
+#include <array>
+#include <cstdio>
+
+#include "document.h"
+#include "text.h"
+
+namespace news::schema {
+namespace {
+
+using Strings = std::vector<std::string>;
+
+Strings title(const NewsDocument& d) { return {d.title}; }
+Strings excerpt(const NewsDocument& d) { return {d.excerpt}; }
+Strings related_titles(const NewsDocument& d) { return d.related_titles; }
+Strings topics(const NewsDocument& d) { return d.topics; }
+Strings provider_name(const NewsDocument& d) { return {d.provider_name}; }
+Strings provider(const NewsDocument& d) { return {d.provider_name, d.provider_domain}; }
+Strings type(const NewsDocument& d) { return {d.type}; }
+Strings category(const NewsDocument& d) { return {d.category}; }
+
+// wdf: a title word counts three times, an excerpt word twice, and a word
+// from a related article's title, a topic or the provider's name once.
+constexpr std::array kTermFields = {
+    TermField{"title", "S", FieldKind::kFreeText, 3, title},
+    TermField{"", "", FieldKind::kFreeText, 3, title},
+    TermField{"", "", FieldKind::kFreeText, 2, excerpt},
+    TermField{"", "", FieldKind::kFreeText, 1, related_titles},
+    TermField{"", "", FieldKind::kFreeText, 1, topics},
+    TermField{"", "", FieldKind::kFreeText, 1, provider_name},
+    TermField{"topic", "K", FieldKind::kBoolean, 0, topics},
+    TermField{"provider", "XP", FieldKind::kBoolean, 0, provider},
+    TermField{"type", "XT", FieldKind::kBoolean, 0, type},
+    TermField{"category", "XC", FieldKind::kBoolean, 0, category},
+};
+
+constexpr std::array kRangeFields = {
+    RangeField{"date", kDay, RangeKind::kDate},
+    RangeField{"quality", kQuality, RangeKind::kNumber},
+    RangeField{"heat", kHeat, RangeKind::kNumber},
+};
+
+// Terms longer than this (with their prefix) are replaced by a hash.
+constexpr std::size_t kMaxTermBody = 200;
+
+std::string bounded_term(std::string_view prefix, std::string_view body) {
+  if (body.size() <= kMaxTermBody) return std::string(prefix) + std::string(body);
+  XXH128_hash_t h = XXH3_128bits(body.data(), body.size());
+  char hex[40];
+  std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
+                static_cast<unsigned long long>(h.low64));
+  // Keep a readable head so xapian-delve still shows what the term is.
+  return std::string(prefix) + std::string(body.substr(0, 64)) + "#" + hex;
+}
+
+}  // namespace
+
+double saturate(double x) { return x <= 0 ? 0.0 : x / (x + kRankHalfPoint); }
+
+std::span<const TermField> term_fields() { return kTermFields; }
+std::span<const RangeField> range_fields() { return kRangeFields; }
+
+std::string id_term(std::string_view id) { return bounded_term(kIdPrefix, id); }
+std::string root_term(std::string_view canonical_root) {
+  return bounded_term(kRootPrefix, canonical_root);
+}
+
+std::string normalise_value(std::string_view value) {
+  return Xapian::Unicode::tolower(collapse_whitespace(value));
+}
+
+std::string boolean_term(std::string_view prefix, std::string_view value) {
+  return bounded_term(prefix, normalise_value(value));
+}
+
+}  // namespace news::schema

@@ -1,0 +1,97 @@
+// The Xapian schema of a news database: term prefixes, value slots and their
+// encodings, defined once. Indexing (document_builder.cc) and query parsing
+// (query.cc) both loop over these tables, so a new field is one new row.
+#pragma once
+
+#include <xapian.h>
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace news {
+
+struct NewsDocument;
+
+namespace schema {
+
+// Value slots. Each comment says how the value is encoded.
+enum Slot : Xapian::valueno {
+  kPublished = 0,    // sortable_serialise(seconds since 1970-01-01T00:00:00Z)
+  kDay = 1,          // "YYYYMMDD" in UTC: date ranges (string order is date order)
+  kMonth = 2,        // "YYYYMM" in UTC: month facets and the freshness map
+  kQuality = 3,      // sortable_serialise(quality); absent when unknown
+  kHeat = 4,         // sortable_serialise(heat); absent when unknown (heat -1)
+  kQualityRank = 5,  // sortable_serialise(saturate(quality)) in [0,1); see below
+  kHeatRank = 6,     // sortable_serialise(saturate(heat)) in [0,1); see below
+  kContentHash = 7,  // 16 raw bytes: XXH3-128 of the file's bytes
+  kTopics = 8,       // the document's topics, each normalised, joined by '\x1f'
+  kProvider = 9,     // provider name as published
+  kType = 10,        // normalised type ("article", "video")
+  kDedupKey = 11,    // normalised url, else normalised title: collapses duplicates
+};
+
+// Ranking signals are stored pre-shaped so that Xapian's built-in
+// ValueWeightPostingSource can read them directly (and so on remote shards):
+// saturate(x) = x / (x + kRankHalfPoint), which maps [0, inf) onto [0, 1) and
+// gives 0.5 at the half point. The half point is the median of quality and of
+// known heat in the real corpus (both 72, rounded to 70). An unknown value is
+// stored as exactly 0.5, the corpus median: it neither helps nor hurts.
+inline constexpr double kRankHalfPoint = 70.0;
+inline constexpr double kUnknownRank = 0.5;
+double saturate(double x);
+
+enum class FieldKind {
+  kFreeText,  // words: stemmed, with positions, found by plain queries
+  kBoolean,   // whole normalised values: filters, never stemmed
+};
+
+// One row of the term table. A kFreeText row with an empty prefix feeds the
+// general text that unprefixed queries search; with a prefix it is also
+// searchable on its own as `name:`. A kBoolean row is a filter `name:value`.
+struct TermField {
+  std::string_view name;    // field name in queries; empty: not addressable
+  std::string_view prefix;  // Xapian term prefix (omega conventions)
+  FieldKind kind;
+  Xapian::termcount wdf;  // weight of each occurrence (kFreeText only)
+  std::vector<std::string> (*extract)(const NewsDocument&);
+};
+
+// Every term the indexer writes comes from a row of this table, in order.
+std::span<const TermField> term_fields();
+
+// The unique-id prefix: one `Q` term per document, `Q` + id.
+inline constexpr std::string_view kIdPrefix = "Q";
+// The prefix that ties a document to the folder it was indexed from, so that a
+// run over that folder can prune the files that vanished from it.
+inline constexpr std::string_view kRootPrefix = "XR";
+
+// Xapian terms are at most 245 bytes; longer ids and roots are hashed.
+std::string id_term(std::string_view id);
+std::string root_term(std::string_view canonical_root);
+
+// The boolean-term form of a value (topic, provider, type): lower case,
+// whitespace runs folded to one space, trimmed. Used when indexing and when
+// parsing `topic:`, `--topic` and the like, so both agree.
+std::string normalise_value(std::string_view value);
+// prefix + normalise_value(value), hashed when too long for a Xapian term.
+std::string boolean_term(std::string_view prefix, std::string_view value);
+
+// Range fields of the query language, e.g. `date:2020-01-01..2020-06-30`,
+// `quality:50..`, and the filters `--since`/`--min-quality` use the same slots.
+enum class RangeKind { kDate, kNumber };
+struct RangeField {
+  std::string_view name;
+  Xapian::valueno slot;
+  RangeKind kind;
+};
+std::span<const RangeField> range_fields();
+
+// Metadata keys written with every commit.
+inline constexpr std::string_view kMetaSchemaVersion = "news:schema";
+inline constexpr std::string_view kSchemaVersion = "1";
+
+}  // namespace schema
+}  // namespace news

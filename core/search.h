@@ -1,0 +1,95 @@
+// Searching a news database: query parsing driven by the schema table, the
+// blended ranking, filters, sorting and paging.
+//
+// Ranking (see README, "Ranking"): every matching document scores
+//   BM25(query, document)
+//     + quality_weight * saturate(quality)
+//     + heat_weight    * saturate(heat)
+// inside Xapian's matcher, as OP_AND_MAYBE of the text query and
+// OP_SCALE_WEIGHT'ed ValueWeightPostingSources over slots prepared at index
+// time (schema.h). With both weights 0 the query is the text query alone, so
+// the order is plain BM25. With no query text every document (after filters)
+// matches with BM25 0, so the blend of quality and heat alone orders them.
+#pragma once
+
+#include <xapian.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace news {
+
+enum class SortOrder { kRelevance, kDate, kQuality, kHeat };
+
+struct RankingWeights {
+  double quality = 1.0;
+  double heat = 0.5;
+};
+
+struct SearchRequest {
+  std::string query;                   // Xapian QueryParser syntax; empty: list everything
+  bool match_any = false;              // default operator OR instead of AND
+  std::vector<std::string> topics;     // filters: any of these topics ...
+  std::vector<std::string> providers;  // ... and any of these providers (name or domain)
+  std::vector<std::string> types;      // ... and any of these types
+  std::string since;                   // YYYY, YYYY-MM or YYYY-MM-DD, inclusive
+  std::string until;                   // likewise, inclusive
+  std::optional<std::int64_t> min_quality;
+  RankingWeights weights;
+  SortOrder sort = SortOrder::kRelevance;
+  Xapian::doccount offset = 0;
+  Xapian::doccount limit = 10;
+  // Snippet highlighting: inserted around matched words in `snippet`.
+  std::string highlight_start;
+  std::string highlight_end;
+  std::size_t snippet_chars = 240;
+};
+
+struct SearchHit {
+  Xapian::doccount rank = 0;  // 1-based, across pages
+  Xapian::docid docid = 0;
+  double score = 0;
+  std::string id, title, excerpt, snippet, url, provider, domain, type, category;
+  std::vector<std::string> topics;
+  std::string published;  // ISO 8601, empty when unknown
+  std::optional<std::int64_t> quality, heat;
+};
+
+struct SearchResponse {
+  std::string query;
+  std::string parsed;  // Xapian's description of the final query, for debugging
+  Xapian::doccount total_estimate = 0, total_lower = 0, total_upper = 0;
+  std::vector<SearchHit> hits;
+};
+
+// Owns an open database. Thread-compatible, not thread-safe.
+class Searcher {
+ public:
+  // Throws Error(kNoDatabase) when there is no database at `db_path`,
+  // Error(kDatabase) when it cannot be opened.
+  explicit Searcher(const std::string& db_path);
+
+  // Throws Error(kBadQuery) for a query or filter that cannot be parsed and
+  // Error(kDatabase) for a database failure. A database modified by a writer
+  // while searching is reopened and the search retried.
+  SearchResponse search(const SearchRequest& request);
+
+  // The text-query half of search(), exposed for tests and --explain.
+  Xapian::Query parse_query(const std::string& text, bool match_any);
+
+  Xapian::Database& database() { return db_; }
+
+ private:
+  SearchResponse search_once(const SearchRequest& request);
+
+  std::string path_;
+  Xapian::Database db_;
+};
+
+// "2020" -> "20200101" (or "20201231" with end=true), "2020-06" -> "20200601"
+// ("20200630"), "2020-06-15" -> "20200615". Throws Error(kBadQuery) otherwise.
+std::string day_bound(const std::string& text, bool end);
+
+}  // namespace news

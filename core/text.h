@@ -1,0 +1,35 @@
+// Text hygiene for untrusted document text: UTF-8 validation, repair of text
+// that was UTF-8 decoded as Windows-1252 ("mojibake"), and making text safe to
+// print on a terminal.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace news {
+
+bool is_valid_utf8(std::string_view text);
+
+// Replaces every invalid UTF-8 sequence with U+FFFD.
+std::string replace_invalid_utf8(std::string_view text);
+
+// Reverses "UTF-8 bytes read as Windows-1252": "â€”" becomes "—", "Ã©" "é",
+// "â€™" "’". Only runs of characters that Windows-1252 can encode and whose
+// bytes then form valid multi-byte UTF-8 are changed, so correct text
+// (including a lone "é" or "â") is left alone. Returns true when it changed
+// anything. `text` must be valid UTF-8.
+bool repair_mojibake(std::string& text);
+
+// For a terminal: drops C0 and C1 control characters (ESC and so every escape
+// sequence's introducer, BEL, ...) and DEL, turns tabs and line breaks into
+// spaces, and replaces invalid UTF-8. The result cannot move the cursor,
+// change colours or clear the screen.
+std::string terminal_safe(std::string_view text);
+
+// Folds runs of whitespace to single spaces and trims both ends.
+std::string collapse_whitespace(std::string_view text);
+
+// Shortens to at most `max_chars` code points at a word boundary, adding "…".
+std::string shorten(std::string_view text, std::size_t max_chars);
+
+}  // namespace news

@@ -1,0 +1,128 @@
+// news-index: index folders of news-metadata files into a Xapian database.
+// A thin front-end: options in, core::index_paths, a summary and an exit status out.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "error.h"
+#include "indexer.h"
+#include "paths.h"
+#include "text.h"
+
+namespace {
+
+// Exit statuses (documented in --help and the README).
+enum Exit : int {
+  kOk = 0,            // every news file indexed (or unchanged)
+  kSomeRejected = 1,  // some files were rejected; the rest were indexed
+  kUsage = 2,         // bad command line
+  kFatal = 3,         // no such path, database cannot be opened or written
+  kLocked = 4,        // another indexer holds the database
+};
+
+constexpr const char* kExitHelp = R"(
+Exit status:
+  0  all news files were indexed (or were unchanged)
+  1  some files were rejected (each named on stderr); the others were indexed
+  2  bad command line
+  3  fatal error: no such path, or the database cannot be opened or written
+  4  the database is locked by another indexer (see --wait)
+
+Examples:
+  news-index seeds/                      index a folder into the default database
+  news-index --db /tmp/news.db a/ b.md   index a folder and a file into /tmp/news.db
+)";
+
+struct Options {
+  std::string db = news::default_database_path();
+  std::vector<std::string> paths;
+  std::size_t batch_size = news::IndexOptions{}.batch_size;
+  bool no_prune = false;
+  bool wait = false;
+  bool follow_symlinks = false;
+  bool verbose = false;
+  bool quiet = false;
+};
+
+void setup(CLI::App& app, Options& opt) {
+  app.description(
+      "Index news-metadata files (YAML front matter between '---' lines) into a Xapian "
+      "database. Folders are walked recursively; re-running updates changed files, skips "
+      "unchanged ones and removes vanished ones.");
+  app.add_option("PATH", opt.paths, "files and folders to index")->required();
+  app.add_option("--db", opt.db,
+                 "database folder (default: $NEWS_SEARCH_DB, else "
+                 "$XDG_DATA_HOME/news-search/db)")
+      ->capture_default_str();
+  app.add_option("--batch-size", opt.batch_size, "changed documents per commit")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10000000}))
+      ->capture_default_str();
+  app.add_flag("--no-prune", opt.no_prune, "keep documents whose files have vanished");
+  app.add_flag("--wait", opt.wait, "wait for another indexer to finish instead of failing");
+  app.add_flag("--follow-symlinks", opt.follow_symlinks,
+               "follow symlinks that lead out of the folders given");
+  app.add_flag("-v,--verbose", opt.verbose, "also name the files skipped as not news documents");
+  app.add_flag("-q,--quiet", opt.quiet, "print only errors");
+  app.footer(kExitHelp);
+}
+
+class Reporter : public news::IndexObserver {
+ public:
+  explicit Reporter(const Options& opt) : opt_(opt) {}
+  void rejected(const std::string& file, const std::string& reason) override {
+    std::cerr << "news-index: " << news::terminal_safe(file) << ": rejected: " << reason << "\n";
+  }
+  void skipped(const std::string& file, const std::string& reason) override {
+    if (opt_.verbose) {
+      std::cerr << "news-index: " << news::terminal_safe(file) << ": skipped: " << reason << "\n";
+    }
+  }
+  void warning(const std::string& file, const std::string& message) override {
+    std::cerr << "news-index: " << news::terminal_safe(file) << ": " << message << "\n";
+  }
+  void waiting_for_lock(const std::string& db) override {
+    if (!opt_.quiet)
+      std::cerr << "news-index: waiting for another indexer to release " << db << "\n";
+  }
+
+ private:
+  const Options& opt_;
+};
+
+int run(const Options& opt) {
+  news::IndexOptions options;
+  options.db_path = opt.db;
+  options.batch_size = opt.batch_size;
+  options.prune = !opt.no_prune;
+  options.wait_for_lock = opt.wait;
+  options.follow_symlinks = opt.follow_symlinks;
+  Reporter reporter(opt);
+  try {
+    news::IndexStats s = news::index_paths(opt.paths, options, reporter);
+    if (!opt.quiet) {
+      std::cout << "news-index: " << s.seen << " files seen: " << s.indexed << " indexed, "
+                << s.unchanged << " unchanged, " << s.removed << " removed, " << s.skipped
+                << " skipped (not news documents), " << s.rejected << " rejected; database "
+                << opt.db << "\n";
+    }
+    return s.rejected > 0 ? kSomeRejected : kOk;
+  } catch (const news::Error& e) {
+    std::cerr << "news-index: " << e.what() << "\n";
+    return e.kind() == news::Error::Kind::kLocked ? kLocked : kFatal;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"news-index"};
+  Options opt;
+  setup(app, opt);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int status = app.exit(e);
+    return status == 0 ? kOk : kUsage;
+  }
+  return run(opt);
+}

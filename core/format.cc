@@ -39,12 +39,21 @@ std::string format_terminal(const SearchResponse& response, const SearchRequest&
   const std::size_t text_width = style.width > 12 ? style.width - 5 : 60;
   std::string what =
       request.query.empty() ? "all documents" : "\"" + terminal_safe(request.query) + "\"";
-  if (response.hits.empty()) {
-    out << "No results for " << what << " (about " << response.total_estimate << " matches).\n";
+  bool filtered = !request.topics.empty() || !request.providers.empty() || !request.types.empty() ||
+                  !request.since.empty() || !request.until.empty() ||
+                  request.min_quality.has_value();
+  if (filtered) what += " (filtered)";
+  if (response.total_upper == 0) {
+    out << "No results for " << what << ".\n";
     return out.str();
   }
-  out << "About " << response.total_estimate << " results for " << what << " (showing "
-      << response.hits.front().rank << "-" << response.hits.back().rank << "):\n";
+  bool exact = response.total_lower == response.total_upper;
+  out << (exact ? "" : "About ") << response.total_estimate << " results for " << what;
+  if (response.hits.empty()) {
+    out << "; none at offset " << request.offset << ".\n";
+    return out.str();
+  }
+  out << " (showing " << response.hits.front().rank << "-" << response.hits.back().rank << "):\n";
   for (const auto& hit : response.hits) {
     char score[32];
     std::snprintf(score, sizeof score, "%.3f", hit.score);

@@ -2,6 +2,7 @@
 
 #include <date/date.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -191,7 +192,11 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
       enquire.set_sort_by_value_then_relevance(schema::kHeat, true);
       break;
   }
-  Xapian::MSet mset = enquire.get_mset(request.offset, request.limit);
+  // Checking a few more documents than shown makes the total exact for small
+  // result sets, at a cost bounded by kExactCountBelow.
+  constexpr Xapian::doccount kExactCountBelow = 100;
+  Xapian::MSet mset = enquire.get_mset(request.offset, request.limit,
+                                       std::max(request.offset + request.limit, kExactCountBelow));
 
   SearchResponse response;
   response.query = request.query;

@@ -5,8 +5,11 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <date/date.h>
 #pragma GCC diagnostic pop
+#include <utf8.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <sstream>
@@ -233,14 +236,23 @@ ParseResult parse_news_file(std::string_view bytes) {
     return rejected("front matter is larger than the limit of " +
                     std::to_string(kMaxFrontMatterBytes >> 20) + " MiB");
   }
-  if (!is_valid_utf8(front->text)) {
-    return rejected("front matter is not valid UTF-8");
+  std::vector<std::string> warnings;
+  std::string yaml;
+  if (is_valid_utf8(front->text)) {
+    yaml = without_carriage_returns(front->text);
+  } else {
+    auto bad = utf8::find_invalid(front->text.begin(), front->text.end());
+    auto line = 2 + std::count(front->text.begin(), bad, '\n');
+    warnings.push_back("not valid UTF-8 (first at line " + std::to_string(line) +
+                       "): those bytes were read as Windows-1252");
+    yaml = without_carriage_returns(decode_invalid_as_cp1252(front->text));
   }
-
-  std::string yaml = without_carriage_returns(front->text);
   YAML::Node root;
   try {
     root = YAML::Load(yaml);
+  } catch (const YAML::DeepRecursion& e) {
+    return rejected("YAML is nested too deeply (more than " + std::to_string(e.depth() - 1) +
+                    " levels of lists or mappings)");
   } catch (const YAML::Exception& e) {
     // +2: the opening `---` line, and yaml-cpp counts lines from 0.
     std::string where = e.mark.is_null() ? "" : " at line " + std::to_string(e.mark.line + 2);
@@ -262,6 +274,7 @@ ParseResult parse_news_file(std::string_view bytes) {
   }
   result.status = ParseStatus::kOk;
   result.repaired_fields = clean.repaired;
+  result.warnings = std::move(warnings);
   return result;
 }
 

@@ -243,6 +243,7 @@ class Run {
       reject(name, parsed.reason, old_docid);
       return;
     }
+    for (const auto& warning : parsed.warnings) observer_.warning(name, warning);
     Xapian::Document doc = builder_.build(parsed.document, file.id, file.root_term, hash);
     kept_.insert(db_.replace_document(id_term, doc));
     ++stats_.indexed;

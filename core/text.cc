@@ -100,6 +100,22 @@ std::string replace_invalid_utf8(std::string_view text) {
   return out;
 }
 
+std::string decode_invalid_as_cp1252(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 8);
+  auto it = text.begin();
+  while (it != text.end()) {
+    auto bad = utf8::find_invalid(it, text.end());
+    out.append(it, bad);
+    if (bad == text.end()) break;
+    auto byte = static_cast<unsigned char>(*bad);
+    char32_t cp = byte < 0xA0 && byte >= 0x80 ? kCp1252High[byte - 0x80] : char32_t(byte);
+    utf8::append(cp, std::back_inserter(out));
+    it = bad + 1;
+  }
+  return out;
+}
+
 bool repair_mojibake(std::string& text) {
   if (is_ascii(text)) return false;
   bool changed = false;

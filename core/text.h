@@ -13,6 +13,11 @@ bool is_valid_utf8(std::string_view text);
 // Replaces every invalid UTF-8 sequence with U+FFFD.
 std::string replace_invalid_utf8(std::string_view text);
 
+// Keeps the valid UTF-8 and reads every byte that is not part of a valid
+// sequence as Windows-1252 (what legacy files are written in), so "caf\xE9"
+// becomes "café". The result is valid UTF-8.
+std::string decode_invalid_as_cp1252(std::string_view text);
+
 // Reverses "UTF-8 bytes read as Windows-1252": "â€”" becomes "—", "Ã©" "é",
 // "â€™" "’". Only runs of characters that Windows-1252 can encode and whose
 // bytes then form valid multi-byte UTF-8 are changed, so correct text

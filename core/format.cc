@@ -48,7 +48,8 @@ std::string format_terminal(const SearchResponse& response, const SearchRequest&
     return out.str();
   }
   bool exact = response.total_lower == response.total_upper;
-  out << (exact ? "" : "About ") << response.total_estimate << " results for " << what;
+  out << (exact ? "" : "About ") << response.total_estimate
+      << (response.total_estimate == 1 ? " result for " : " results for ") << what;
   if (response.hits.empty()) {
     out << "; none at offset " << request.offset << ".\n";
     return out.str();

@@ -1,0 +1,27 @@
+// libFuzzer target: the front-matter parser and the document builder, and the
+// text hygiene they rely on, on arbitrary bytes. Any crash, sanitizer report,
+// leak or timeout is a bug; keep the input in tests/fixtures/fuzz-regressions/.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "document.h"
+#include "document_builder.h"
+#include "text.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  news::ParseResult parsed = news::parse_news_file(bytes);
+  if (parsed.status == news::ParseStatus::kOk) {
+    static news::DocumentBuilder builder;
+    Xapian::Document doc = builder.build(parsed.document, "fuzz/input.md", "XRfuzz", "hash");
+    (void)doc.termlist_count();
+    (void)news::terminal_safe(parsed.document.title);
+  }
+  std::string text = news::terminal_safe(bytes);
+  news::repair_mojibake(text);
+  (void)news::shorten(text, 80);
+  (void)news::parse_iso_datetime(bytes);
+  return 0;
+}

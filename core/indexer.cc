@@ -32,6 +32,9 @@ void IndexObserver::waiting_for_lock(const std::string&) {}
 
 namespace {
 
+// The canonical folders documents were indexed from, a JSON array of strings.
+constexpr const char* kRootsKey = "news:roots";
+
 // Files larger than this are not read: a news file is a few KiB.
 constexpr std::uintmax_t kMaxFileBytes = 16u << 20;
 
@@ -51,10 +54,14 @@ class Walker {
   Walker(const IndexOptions& options, IndexObserver& observer, IndexStats& stats)
       : options_(options), observer_(observer), stats_(stats) {}
 
-  // Adds the files under `dir` (a folder the user named) to `out`.
-  void walk_root(const fs::path& dir, const std::string& root_term, std::vector<InputFile>& out) {
+  // Adds the files under `dir` (a folder the user named) to `out`, with ids
+  // relative to `base` (the canonical indexed root: `dir` itself or a folder
+  // holding it).
+  void walk_root(const fs::path& dir, const fs::path& base, const std::string& root_term,
+                 std::vector<InputFile>& out) {
     std::error_code ec;
     root_ = fs::canonical(dir, ec);
+    base_ = base;
     visited_.clear();
     visited_.insert(root_);
     walk(dir, dir, root_term, out);
@@ -111,7 +118,9 @@ class Walker {
       if (fs::is_directory(status)) {
         walk(path, root, root_term, out);
       } else if (fs::is_regular_file(status)) {
-        out.push_back({path, path.lexically_relative(root).generic_string(), root_term});
+        std::string id =
+            (root_ / path.lexically_relative(root)).lexically_relative(base_).generic_string();
+        out.push_back({path, std::move(id), root_term});
       } else {
         ++stats_.seen;
         ++stats_.skipped;
@@ -124,6 +133,7 @@ class Walker {
   IndexObserver& observer_;
   IndexStats& stats_;
   fs::path root_;
+  fs::path base_;
   std::set<fs::path> visited_;
 };
 
@@ -187,26 +197,30 @@ class Run {
 
   IndexStats go(const std::vector<std::string>& paths) {
     std::vector<InputFile> files;
-    std::vector<std::string> walked_roots;
     Walker walker(options_, observer_, stats_);
+    roots_ = load_roots();
     for (const auto& given : paths) {
       fs::path path(given);
       std::error_code ec;
-      if (fs::is_directory(path, ec)) {
-        std::string term = schema::root_term(fs::canonical(path, ec).string());
-        walked_roots.push_back(term);
-        walker.walk_root(path, term, files);
+      fs::path canonical = fs::canonical(path, ec);
+      bool folder = fs::is_directory(canonical, ec);
+      fs::path base = base_for(folder ? canonical : canonical.parent_path());
+      std::string term = schema::root_term(base.string());
+      if (folder) {
+        // Prune the walked folder only: all of its root, or the ids under it.
+        std::string sub = canonical.lexically_relative(base).generic_string();
+        prune_scopes_.push_back({term, sub == "." ? "" : sub + "/", false});
+        walker.walk_root(path, base, term, files);
       } else {
-        fs::path folder = fs::canonical(path, ec).parent_path();
-        files.push_back({path, path.filename().string(), schema::root_term(folder.string())});
+        files.push_back({path, canonical.lexically_relative(base).generic_string(), term});
       }
     }
     for (const auto& file : files) {
       index_file(file);
       if (stats_.seen % 256 == 0) observer_.progress(stats_, files.size());
     }
-    if (options_.prune) {
-      for (const auto& term : walked_roots) prune(term);
+    for (const auto& scope : prune_scopes_) {
+      if (options_.prune || scope.absorbed) prune(scope);
     }
     commit();
     observer_.progress(stats_, files.size());
@@ -258,10 +272,57 @@ class Run {
     if (old_docid) kept_.insert(*old_docid);
   }
 
-  void prune(const std::string& root_term) {
+  // The indexed root for a folder: the outermost root already in the database
+  // that holds it, so a file keeps one id whichever folder above it is named.
+  // A new root that holds older ones absorbs them: their documents come back
+  // under ids relative to the new root, and the old ones are pruned.
+  fs::path base_for(const fs::path& folder) {
+    for (const auto& root : roots_) {
+      if (is_within(folder, root)) return root;
+    }
+    std::vector<fs::path> kept;
+    for (const auto& root : roots_) {
+      if (is_within(root, folder)) {
+        prune_scopes_.push_back({schema::root_term(root.string()), "", true});
+      } else {
+        kept.push_back(root);
+      }
+    }
+    kept.push_back(folder);
+    roots_ = std::move(kept);
+    return folder;
+  }
+
+  std::vector<fs::path> load_roots() {
+    std::vector<fs::path> roots;
+    auto stored = nlohmann::json::parse(db_.get_metadata(kRootsKey), nullptr, false);
+    if (stored.is_array()) {
+      for (const auto& root : stored) {
+        if (root.is_string()) roots.emplace_back(root.get<std::string>());
+      }
+    }
+    return roots;
+  }
+
+  struct PruneScope {
+    std::string root_term;
+    std::string id_prefix;  // empty: the whole root
+    bool absorbed;          // a root re-rooted under a new one: pruned even with --no-prune
+  };
+
+  void prune(const PruneScope& scope) {
     std::vector<Xapian::docid> doomed;
-    for (auto it = db_.postlist_begin(root_term); it != db_.postlist_end(root_term); ++it) {
-      if (!kept_.contains(*it)) doomed.push_back(*it);
+    const std::string& term = scope.root_term;
+    for (auto it = db_.postlist_begin(term); it != db_.postlist_end(term); ++it) {
+      if (kept_.contains(*it)) continue;
+      if (!scope.id_prefix.empty()) {
+        auto id = db_.termlist_begin(*it);
+        id.skip_to(schema::id_term(scope.id_prefix));
+        if (id == db_.termlist_end(*it) || !(*id).starts_with(schema::id_term(scope.id_prefix))) {
+          continue;
+        }
+      }
+      doomed.push_back(*it);
     }
     for (Xapian::docid docid : doomed) {
       db_.delete_document(docid);
@@ -278,6 +339,9 @@ class Run {
     ++stats_.commits;
     nlohmann::json checkpoint = {{"documents", db_.get_doccount()}, {"commits", stats_.commits}};
     db_.set_metadata(kCheckpointKey, checkpoint.dump());
+    nlohmann::json roots = nlohmann::json::array();
+    for (const auto& root : roots_) roots.push_back(root.string());
+    db_.set_metadata(kRootsKey, roots.dump());
     db_.set_metadata(std::string(schema::kMetaSchemaVersion), std::string(schema::kSchemaVersion));
     db_.commit();
     pending_ = 0;
@@ -289,6 +353,8 @@ class Run {
   DocumentBuilder builder_;
   IndexStats stats_;
   std::unordered_set<Xapian::docid> kept_;
+  std::vector<fs::path> roots_;
+  std::vector<PruneScope> prune_scopes_;
   std::size_t pending_ = 0;
 };
 

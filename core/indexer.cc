@@ -259,6 +259,8 @@ class Run {
     }
     for (const auto& warning : parsed.warnings) observer_.warning(name, warning);
     Xapian::Document doc = builder_.build(parsed.document, file.id, file.root_term, hash);
+    if (old_docid) update_spelling(db_.get_document(*old_docid), -1);
+    update_spelling(doc, +1);
     kept_.insert(db_.replace_document(id_term, doc));
     ++stats_.indexed;
     count_change();
@@ -325,9 +327,26 @@ class Run {
       doomed.push_back(*it);
     }
     for (Xapian::docid docid : doomed) {
+      update_spelling(db_.get_document(docid), -1);
       db_.delete_document(docid);
       ++stats_.removed;
       count_change();
+    }
+  }
+
+  // The spelling dictionary ("did you mean") holds the plain words of every
+  // document once per document: unprefixed terms are the unstemmed words.
+  void update_spelling(const Xapian::Document& doc, int direction) {
+    for (auto it = doc.termlist_begin(); it != doc.termlist_end(); ++it) {
+      const std::string& term = *it;
+      unsigned char first = static_cast<unsigned char>(term[0]);
+      if (first >= 'A' && first <= 'Z') continue;  // prefixed: not a plain word
+      if (term.size() < 3 || term.size() > 40) continue;
+      if (direction > 0) {
+        db_.add_spelling(term);
+      } else {
+        db_.remove_spelling(term);
+      }
     }
   }
 

@@ -16,6 +16,7 @@ class Error : public std::runtime_error {
     kDatabase,    // the database cannot be opened, read or written
     kLocked,      // another writer holds the database's lock
     kBadQuery,    // the query (or a filter) cannot be parsed
+    kConfig,      // the configuration file is missing or has a bad value
   };
   Error(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
   Kind kind() const { return kind_; }

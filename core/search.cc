@@ -207,7 +207,7 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
   Xapian::Stem stemmer("english");
   for (auto it = mset.begin(); it != mset.end(); ++it) {
     SearchHit hit;
-    hit.rank = request.offset + it.get_rank() + 1;
+    hit.rank = it.get_rank() + 1;  // get_rank() counts from the first match, not the page
     hit.docid = *it;
     hit.score = it.get_weight();
     auto record = nlohmann::json::parse(it.get_document().get_data(), nullptr, false);

@@ -71,10 +71,13 @@ void setup(CLI::App& app, Options& opt) {
                  "$XDG_DATA_HOME/news-search/db)")
       ->capture_default_str();
   app.add_flag("--any", opt.any, "match any of the words instead of all of them");
-  app.add_option("--topic", opt.topics, "only these topics (repeatable; any of them)");
+  app.add_option("--topic", opt.topics, "only these topics (repeatable; any of them)")
+      ->allow_extra_args(false);
   app.add_option("--provider", opt.providers,
-                 "only these providers, by name or domain (repeatable)");
-  app.add_option("--type", opt.types, "only these types, e.g. article, video (repeatable)");
+                 "only these providers, by name or domain (repeatable)")
+      ->allow_extra_args(false);
+  app.add_option("--type", opt.types, "only these types, e.g. article, video (repeatable)")
+      ->allow_extra_args(false);
   app.add_option("--since", opt.since, "published on or after (YYYY, YYYY-MM or YYYY-MM-DD)");
   app.add_option("--until", opt.until, "published on or before (YYYY, YYYY-MM or YYYY-MM-DD)");
   app.add_option("--min-quality", opt.min_quality, "quality at least this");

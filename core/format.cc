@@ -69,7 +69,7 @@ std::string format_terminal(const SearchResponse& response, const SearchRequest&
     meta += " · score " + std::string(score);
     out << "     " << paint(kDim, meta) << "\n";
     if (!hit.url.empty()) out << "     " << paint(kCyan, terminal_safe(hit.url)) << "\n";
-    std::string snippet = terminal_safe(hit.snippet.empty() ? hit.excerpt : hit.snippet);
+    std::string snippet = terminal_safe(hit.snippet_marked);
     snippet = replace_all(snippet, kMatchStart, style.colour ? kBold : "");
     snippet = replace_all(snippet, kMatchEnd, style.colour ? kReset : "");
     if (!snippet.empty()) out << "     " << snippet << "\n";
@@ -84,6 +84,7 @@ nlohmann::json to_json(const SearchHit& hit) {
       {"title", hit.title},
       {"excerpt", hit.excerpt},
       {"snippet", hit.snippet},
+      {"snippet_html", hit.snippet_html},
       {"url", hit.url},
       {"provider", hit.provider},
       {"domain", hit.domain},

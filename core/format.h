@@ -10,11 +10,6 @@
 
 namespace news {
 
-// Markers the terminal form asks the searcher to put around matched words in
-// snippets (private-use code points, which terminal_safe() keeps).
-inline constexpr const char* kMatchStart = "\xEE\x80\x80";  // U+E000
-inline constexpr const char* kMatchEnd = "\xEE\x80\x81";    // U+E001
-
 struct TerminalStyle {
   bool colour = false;      // ANSI bold/dim/colour
   std::size_t width = 100;  // columns to fit

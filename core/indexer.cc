@@ -193,7 +193,16 @@ Xapian::WritableDatabase open_writable(const IndexOptions& options, IndexObserve
 class Run {
  public:
   Run(const IndexOptions& options, IndexObserver& observer)
-      : options_(options), observer_(observer), db_(open_writable(options, observer)) {}
+      : options_(options), observer_(observer), db_(open_writable(options, observer)) {
+    std::string version = db_.get_metadata(std::string(schema::kMetaSchemaVersion));
+    rebuild_ = db_.get_doccount() > 0 && version != schema::kSchemaVersion;
+    if (rebuild_) {
+      observer_.warning(options_.db_path, "was built with schema version " +
+                                              (version.empty() ? "?" : version) + ", this is " +
+                                              std::string(schema::kSchemaVersion) +
+                                              ": every file is indexed again");
+    }
+  }
 
   IndexStats go(const std::vector<std::string>& paths) {
     std::vector<InputFile> files;
@@ -222,7 +231,7 @@ class Run {
     for (const auto& scope : prune_scopes_) {
       if (options_.prune || scope.absorbed) prune(scope);
     }
-    commit();
+    commit(/*final=*/true);
     observer_.progress(stats_, files.size());
     return stats_;
   }
@@ -242,7 +251,8 @@ class Run {
       return;
     }
     std::string hash = content_hash(bytes);
-    if (old_docid && db_.get_document(*old_docid).get_value(schema::kContentHash) == hash) {
+    if (old_docid && !rebuild_ &&
+        db_.get_document(*old_docid).get_value(schema::kContentHash) == hash) {
       ++stats_.unchanged;
       kept_.insert(*old_docid);
       return;
@@ -354,14 +364,18 @@ class Run {
     if (++pending_ >= options_.batch_size) commit();
   }
 
-  void commit() {
+  void commit(bool final = false) {
     ++stats_.commits;
     nlohmann::json checkpoint = {{"documents", db_.get_doccount()}, {"commits", stats_.commits}};
     db_.set_metadata(kCheckpointKey, checkpoint.dump());
     nlohmann::json roots = nlohmann::json::array();
     for (const auto& root : roots_) roots.push_back(root.string());
     db_.set_metadata(kRootsKey, roots.dump());
-    db_.set_metadata(std::string(schema::kMetaSchemaVersion), std::string(schema::kSchemaVersion));
+    // A rebuild stamps the new version only once every file has been redone,
+    // so a rebuild that is killed half-way is resumed as a rebuild.
+    if (!rebuild_ || final) {
+      db_.set_metadata(std::string(schema::kMetaSchemaVersion), std::string(schema::kSchemaVersion));
+    }
     db_.commit();
     pending_ = 0;
   }
@@ -375,6 +389,7 @@ class Run {
   std::vector<fs::path> roots_;
   std::vector<PruneScope> prune_scopes_;
   std::size_t pending_ = 0;
+  bool rebuild_ = false;  // the database has an older schema: ignore stored hashes
 };
 
 }  // namespace

@@ -89,9 +89,11 @@ struct RangeField {
 };
 std::span<const RangeField> range_fields();
 
-// Metadata keys written with every commit.
+// Metadata keys written with every commit. A database whose schema version
+// differs from this build's is re-indexed in full by the next run (its
+// documents may lack terms or values this build relies on).
 inline constexpr std::string_view kMetaSchemaVersion = "news:schema";
-inline constexpr std::string_view kSchemaVersion = "1";
+inline constexpr std::string_view kSchemaVersion = "2";
 
 }  // namespace schema
 }  // namespace news

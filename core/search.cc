@@ -5,7 +5,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <cmath>
+#include <map>
+#include <memory>
 #include <regex>
+#include <unordered_map>
 
 #include "error.h"
 #include "schema.h"
@@ -37,21 +41,6 @@ std::string prefix_of(std::string_view field_name) {
     if (field.name == field_name) return std::string(field.prefix);
   }
   throw std::logic_error("no such field in the schema: " + std::string(field_name));
-}
-
-Xapian::Query weighted_source(Xapian::valueno slot, double weight) {
-  Xapian::Query source((new Xapian::ValueWeightPostingSource(slot))->release());
-  return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, source, weight);
-}
-
-// The text query blended with quality and heat; see search.h.
-Xapian::Query blend(const Xapian::Query& text, const RankingWeights& weights) {
-  std::vector<Xapian::Query> boosts;
-  if (weights.quality > 0) boosts.push_back(weighted_source(schema::kQualityRank, weights.quality));
-  if (weights.heat > 0) boosts.push_back(weighted_source(schema::kHeatRank, weights.heat));
-  if (boosts.empty()) return text;
-  return Xapian::Query(Xapian::Query::OP_AND_MAYBE, text,
-                       Xapian::Query(Xapian::Query::OP_OR, boosts.begin(), boosts.end()));
 }
 
 std::string optional_string(const nlohmann::json& record, const char* key) {
@@ -101,8 +90,7 @@ Searcher::Searcher(const std::string& db_path) : path_(db_path) {
   }
 }
 
-Xapian::Query Searcher::parse_query(const std::string& text, bool match_any) {
-  Xapian::QueryParser parser;
+void Searcher::configure(Xapian::QueryParser& parser, bool match_any) {
   parser.set_stemmer(Xapian::Stem("english"));
   parser.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
   parser.set_database(db_);
@@ -124,10 +112,13 @@ Xapian::Query Searcher::parse_query(const std::string& text, bool match_any) {
       parser.add_rangeprocessor((new Xapian::NumberRangeProcessor(range.slot, prefix))->release());
     }
   }
-  unsigned flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_WILDCARD |
-                   Xapian::QueryParser::FLAG_PURE_NOT;
+}
+
+Xapian::Query Searcher::parse_query(const std::string& text, bool match_any) {
+  Xapian::QueryParser parser;
+  configure(parser, match_any);
   try {
-    return parser.parse_query(text, flags);
+    return parser.parse_query(text, kParserFlags);
   } catch (const Xapian::QueryParserError& e) {
     throw Error(Error::Kind::kBadQuery, "cannot parse query '" + text + "': " + e.get_msg());
   }
@@ -149,12 +140,182 @@ SearchResponse Searcher::search(const SearchRequest& request) {
   }
 }
 
+namespace {
+
+// The boosts added to the text query, and the same arithmetic for --explain.
+class Boosts {
+ public:
+  Boosts(const Xapian::Database& db, const SearchRequest& request) : weights_(request.weights) {
+    if (!request.half_life_days || weights_.freshness <= 0) return;
+    // Every publication day the database holds gets its decayed weight; the
+    // map travels with the query (ValueMapPostingSource is serialisable).
+    std::string lowest = db.get_value_lower_bound(schema::kDay);
+    std::string highest = db.get_value_upper_bound(schema::kDay);
+    if (lowest.size() != 8 || highest.size() != 8) return;
+    auto parse_day = [](const std::string& v) {
+      return date::sys_days(date::year_month_day(date::year(std::stoi(v.substr(0, 4))),
+                                                 date::month(unsigned(std::stoi(v.substr(4, 2)))),
+                                                 date::day(unsigned(std::stoi(v.substr(6, 2))))));
+    };
+    date::sys_days first = parse_day(lowest), last = parse_day(highest);
+    date::sys_days today = date::floor<date::days>(date::sys_seconds(std::chrono::seconds(request.now)));
+    freshness_ = std::make_unique<Xapian::ValueMapPostingSource>(schema::kDay);
+    for (date::sys_days day = first; day <= last; day += date::days(1)) {
+      double age = std::max(0.0, double((today - day).count()));
+      double decay = std::exp2(-age / *request.half_life_days);
+      std::string key = date::format("%Y%m%d", day);
+      freshness_->add_mapping(key, decay);
+      decay_[key] = decay;
+    }
+    freshness_->set_default_weight(0);
+  }
+
+  Xapian::Query apply(const Xapian::Query& text) {
+    std::vector<Xapian::Query> boosts;
+    if (weights_.quality > 0) boosts.push_back(scaled(value_source(schema::kQualityRank), weights_.quality));
+    if (weights_.heat > 0) boosts.push_back(scaled(value_source(schema::kHeatRank), weights_.heat));
+    if (freshness_) boosts.push_back(scaled(Xapian::Query(freshness_.release()->release()), weights_.freshness));
+    if (boosts.empty()) return text;
+    return Xapian::Query(Xapian::Query::OP_AND_MAYBE, text,
+                         Xapian::Query(Xapian::Query::OP_OR, boosts.begin(), boosts.end()));
+  }
+
+  ScoreParts explain(const Xapian::Document& doc, double score) const {
+    ScoreParts parts;
+    auto shaped = [&](Xapian::valueno slot) {
+      std::string v = doc.get_value(slot);
+      return v.empty() ? 0.0 : Xapian::sortable_unserialise(v);
+    };
+    if (weights_.quality > 0) parts.quality = weights_.quality * shaped(schema::kQualityRank);
+    if (weights_.heat > 0) parts.heat = weights_.heat * shaped(schema::kHeatRank);
+    if (!decay_.empty()) {
+      auto it = decay_.find(doc.get_value(schema::kDay));
+      if (it != decay_.end()) parts.freshness = weights_.freshness * it->second;
+    }
+    parts.relevance = std::max(0.0, score - parts.quality - parts.heat - parts.freshness);
+    return parts;
+  }
+
+ private:
+  static Xapian::Query value_source(Xapian::valueno slot) {
+    return Xapian::Query((new Xapian::ValueWeightPostingSource(slot))->release());
+  }
+  static Xapian::Query scaled(const Xapian::Query& q, double weight) {
+    return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, weight);
+  }
+
+  RankingWeights weights_;
+  std::unique_ptr<Xapian::ValueMapPostingSource> freshness_;
+  std::unordered_map<std::string, double> decay_;
+};
+
+// Terms worth expanding a "more like this" query with: plain words only.
+class PlainWords : public Xapian::ExpandDecider {
+ public:
+  bool operator()(const std::string& term) const override {
+    unsigned char first = static_cast<unsigned char>(term[0]);
+    return !(first >= 'A' && first <= 'Z') && term.size() > 2;
+  }
+};
+
+struct FacetSpec {
+  const char* name;
+  Xapian::valueno slot;
+  bool multi;  // several values joined by '\x1f'
+};
+constexpr FacetSpec kFacets[] = {
+    {"topic", schema::kTopics, true},
+    {"provider", schema::kProvider, false},
+    {"type", schema::kType, false},
+    {"month", schema::kMonth, false},
+};
+
+std::string unescape_html(std::string text) {
+  static const std::pair<std::string_view, std::string_view> kEntities[] = {
+      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}, {"&amp;", "&"}};
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    bool replaced = false;
+    if (text[i] == '&') {
+      for (auto [entity, plain] : kEntities) {
+        if (text.compare(i, entity.size(), entity) == 0) {
+          out += plain;
+          i += entity.size();
+          replaced = true;
+          break;
+        }
+      }
+    }
+    if (!replaced) out += text[i++];
+  }
+  return out;
+}
+
+std::string replace_all(std::string text, std::string_view from, std::string_view to) {
+  for (std::size_t pos = 0; (pos = text.find(from, pos)) != std::string::npos; pos += to.size()) {
+    text.replace(pos, from.size(), to);
+  }
+  return text;
+}
+
+}  // namespace
+
+Xapian::Query Searcher::like_query(const std::string& id) {
+  std::string term = schema::id_term(id);
+  Xapian::PostingIterator it = db_.postlist_begin(term);
+  if (it == db_.postlist_end(term)) {
+    throw Error(Error::Kind::kBadQuery, "--like: no document with id '" + id + "'");
+  }
+  Xapian::RSet rset;
+  rset.add_document(*it);
+  Xapian::Enquire enquire(db_);
+  PlainWords plain;
+  Xapian::ESet eset = enquire.get_eset(40, rset, &plain);
+  std::vector<Xapian::Query> terms(eset.begin(), eset.end());
+  return Xapian::Query(Xapian::Query::OP_AND_NOT,
+                       Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end()),
+                       Xapian::Query(term));
+}
+
+std::optional<SpellingSuggestion> Searcher::suggest(const SearchRequest& request,
+                                                    const Xapian::MSet& mset) {
+  if (!request.suggest_spelling || request.query.empty()) return std::nullopt;
+  std::string corrected;
+  try {
+    Xapian::QueryParser parser;
+    configure(parser, request.match_any);
+    parser.parse_query(request.query,
+                       kParserFlags | Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
+    corrected = parser.get_corrected_query_string();
+  } catch (const Xapian::UnimplementedError&) {
+    return std::nullopt;  // e.g. remote databases keep no spelling data
+  } catch (const Xapian::QueryParserError&) {
+    return std::nullopt;
+  }
+  if (corrected.empty() || corrected == request.query) return std::nullopt;
+  SearchRequest alternative = request;
+  alternative.query = corrected;
+  alternative.suggest_spelling = false;
+  alternative.facets = false;
+  alternative.offset = 0;
+  alternative.limit = 0;
+  SearchResponse response = search_once(alternative);
+  if (response.total_estimate <= mset.get_matches_estimated()) return std::nullopt;
+  return SpellingSuggestion{corrected, response.total_estimate};
+}
+
 SearchResponse Searcher::search_once(const SearchRequest& request) {
+  bool no_text = request.query.find_first_not_of(" \t\r\n") == std::string::npos;
   Xapian::Query text =
-      request.query.find_first_not_of(" \t\r\n") == std::string::npos
-          ? Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query::MatchAll, 0)
-          : parse_query(request.query, request.match_any);
-  Xapian::Query query = blend(text, request.weights);
+      no_text ? Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query::MatchAll, 0)
+              : parse_query(request.query, request.match_any);
+  if (!request.like_id.empty()) {
+    Xapian::Query like = like_query(request.like_id);
+    text = no_text ? like : Xapian::Query(Xapian::Query::OP_AND, text, like);
+  }
+  Boosts boosts(db_, request);
+  Xapian::Query query = boosts.apply(text);
 
   std::vector<Xapian::Query> filters;
   if (!request.topics.empty()) filters.push_back(boolean_any(prefix_of("topic"), request.topics));
@@ -179,6 +340,7 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
 
   Xapian::Enquire enquire(db_);
   enquire.set_query(query);
+  if (request.collapse_duplicates) enquire.set_collapse_key(schema::kDedupKey);
   switch (request.sort) {
     case SortOrder::kRelevance:
       break;
@@ -192,11 +354,20 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
       enquire.set_sort_by_value_then_relevance(schema::kHeat, true);
       break;
   }
+  std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
+  if (request.facets) {
+    for (const auto& facet : kFacets) {
+      spies.push_back(std::make_unique<Xapian::ValueCountMatchSpy>(facet.slot));
+      enquire.add_matchspy(spies.back().get());
+    }
+  }
   // Checking a few more documents than shown makes the total exact for small
-  // result sets, at a cost bounded by kExactCountBelow.
+  // result sets (and the facet counts, for larger ones), at a bounded cost.
   constexpr Xapian::doccount kExactCountBelow = 100;
-  Xapian::MSet mset = enquire.get_mset(request.offset, request.limit,
-                                       std::max(request.offset + request.limit, kExactCountBelow));
+  constexpr Xapian::doccount kExactFacetsBelow = 10000;
+  Xapian::doccount check_at_least = std::max(request.offset + request.limit,
+                                             request.facets ? kExactFacetsBelow : kExactCountBelow);
+  Xapian::MSet mset = enquire.get_mset(request.offset, request.limit, check_at_least);
 
   SearchResponse response;
   response.query = request.query;
@@ -210,7 +381,10 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
     hit.rank = it.get_rank() + 1;  // get_rank() counts from the first match, not the page
     hit.docid = *it;
     hit.score = it.get_weight();
-    auto record = nlohmann::json::parse(it.get_document().get_data(), nullptr, false);
+    hit.collapsed = it.get_collapse_count();
+    Xapian::Document doc = it.get_document();
+    hit.parts = boosts.explain(doc, hit.score);
+    auto record = nlohmann::json::parse(doc.get_data(), nullptr, false);
     if (record.is_discarded()) record = nlohmann::json::object();
     hit.id = optional_string(record, "id");
     hit.title = optional_string(record, "title");
@@ -228,11 +402,46 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
         if (topic.is_string()) hit.topics.push_back(topic.get<std::string>());
       }
     }
+    // MSet::snippet escapes HTML; the plain forms undo that.
+    std::string marked_html = mset.snippet(hit.excerpt, request.snippet_chars, stemmer,
+                                           Xapian::MSet::SNIPPET_EXHAUSTIVE, kMatchStart,
+                                           kMatchEnd, "…");
+    hit.snippet_html =
+        replace_all(replace_all(marked_html, kMatchStart, "<mark>"), kMatchEnd, "</mark>");
+    hit.snippet_marked = unescape_html(marked_html);
     hit.snippet =
-        mset.snippet(hit.excerpt, request.snippet_chars, stemmer, Xapian::MSet::SNIPPET_EXHAUSTIVE,
-                     request.highlight_start, request.highlight_end, "…");
+        replace_all(replace_all(hit.snippet_marked, kMatchStart, ""), kMatchEnd, "");
     response.hits.push_back(std::move(hit));
   }
+
+  if (request.facets) {
+    response.facets_counted = spies.front()->get_total();
+    response.facets_exact = response.total_lower == response.total_upper &&
+                            response.facets_counted >= response.total_upper;
+    for (std::size_t i = 0; i < spies.size(); ++i) {
+      std::map<std::string, Xapian::doccount> counts;
+      for (auto v = spies[i]->values_begin(); v != spies[i]->values_end(); ++v) {
+        if (!kFacets[i].multi) {
+          counts[*v] += v.get_termfreq();
+          continue;
+        }
+        std::string joined = *v;
+        for (std::size_t start = 0; start <= joined.size();) {
+          std::size_t end = joined.find('\x1f', start);
+          if (end == std::string::npos) end = joined.size();
+          if (end > start) counts[joined.substr(start, end - start)] += v.get_termfreq();
+          start = end + 1;
+        }
+      }
+      Facet facet{kFacets[i].name, {}};
+      for (const auto& [value, count] : counts) facet.values.push_back({value, count});
+      std::stable_sort(facet.values.begin(), facet.values.end(),
+                       [](const FacetValue& a, const FacetValue& b) { return a.count > b.count; });
+      if (facet.values.size() > request.facet_values) facet.values.resize(request.facet_values);
+      response.facets.push_back(std::move(facet));
+    }
+  }
+  response.suggestion = suggest(request, mset);
   return response;
 }
 

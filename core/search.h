@@ -27,11 +27,13 @@ enum class SortOrder { kRelevance, kDate, kQuality, kHeat };
 struct RankingWeights {
   double quality = 0.5;
   double heat = 0.25;
+  double freshness = 1.0;  // used only when a half-life is set
 };
 
 struct SearchRequest {
   std::string query;                   // Xapian QueryParser syntax; empty: list everything
   bool match_any = false;              // default operator OR instead of AND
+  std::string like_id;                 // documents like this one (relevance feedback)
   std::vector<std::string> topics;     // filters: any of these topics ...
   std::vector<std::string> providers;  // ... and any of these providers (name or domain)
   std::vector<std::string> types;      // ... and any of these types
@@ -39,23 +41,58 @@ struct SearchRequest {
   std::string until;                   // likewise, inclusive
   std::optional<std::int64_t> min_quality;
   RankingWeights weights;
+  // Freshness: + weights.freshness * 0.5^(age in days / half_life_days), the
+  // age counted from `now` (seconds since the epoch) to the publication day.
+  std::optional<double> half_life_days;
+  std::int64_t now = 0;
   SortOrder sort = SortOrder::kRelevance;
   Xapian::doccount offset = 0;
   Xapian::doccount limit = 10;
-  // Snippet highlighting: inserted around matched words in `snippet`.
-  std::string highlight_start;
-  std::string highlight_end;
+  bool collapse_duplicates = true;  // one result per story (same url or title)
+  bool suggest_spelling = true;     // "did you mean"
+  bool facets = false;              // count matches by topic, provider, type, month
+  std::size_t facet_values = 10;    // values listed per facet
   std::size_t snippet_chars = 240;
+};
+
+// The parts of a score; they add up to it.
+struct ScoreParts {
+  double relevance = 0, quality = 0, heat = 0, freshness = 0;
 };
 
 struct SearchHit {
   Xapian::doccount rank = 0;  // 1-based, across pages
   Xapian::docid docid = 0;
   double score = 0;
-  std::string id, title, excerpt, snippet, url, provider, domain, type, category;
+  ScoreParts parts;
+  Xapian::doccount collapsed = 0;  // other copies of this story not shown
+  std::string id, title, excerpt, url, provider, domain, type, category;
+  std::string snippet;       // the excerpt around the matches, plain text
+  std::string snippet_html;  // the same, HTML-escaped, matches in <mark>...</mark>
+  std::string snippet_marked;  // plain text, matches between kMatchStart/kMatchEnd
   std::vector<std::string> topics;
   std::string published;  // ISO 8601, empty when unknown
   std::optional<std::int64_t> quality, heat;
+};
+
+// Marks around matched words in SearchHit::snippet_marked (private-use code
+// points, which terminal_safe() keeps and no real text uses).
+inline constexpr const char* kMatchStart = "\xEE\x80\x80";  // U+E000
+inline constexpr const char* kMatchEnd = "\xEE\x80\x81";    // U+E001
+
+struct FacetValue {
+  std::string value;
+  Xapian::doccount count = 0;
+};
+
+struct Facet {
+  std::string name;  // "topic", "provider", "type", "month"
+  std::vector<FacetValue> values;  // most frequent first
+};
+
+struct SpellingSuggestion {
+  std::string query;  // the corrected query
+  Xapian::doccount total = 0;  // its estimated matches (more than the query's)
 };
 
 struct SearchResponse {
@@ -63,6 +100,10 @@ struct SearchResponse {
   std::string parsed;  // Xapian's description of the final query, for debugging
   Xapian::doccount total_estimate = 0, total_lower = 0, total_upper = 0;
   std::vector<SearchHit> hits;
+  std::optional<SpellingSuggestion> suggestion;
+  std::vector<Facet> facets;
+  bool facets_exact = true;  // false: counted over a sample of the matches
+  Xapian::doccount facets_counted = 0;  // matches the facet counts cover
 };
 
 // Owns an open database. Thread-compatible, not thread-safe.
@@ -83,7 +124,14 @@ class Searcher {
   Xapian::Database& database() { return db_; }
 
  private:
+  static constexpr unsigned kParserFlags = Xapian::QueryParser::FLAG_DEFAULT |
+                                           Xapian::QueryParser::FLAG_WILDCARD |
+                                           Xapian::QueryParser::FLAG_PURE_NOT;
+  void configure(Xapian::QueryParser& parser, bool match_any);
   SearchResponse search_once(const SearchRequest& request);
+  Xapian::Query like_query(const std::string& id);
+  std::optional<SpellingSuggestion> suggest(const SearchRequest& request,
+                                            const Xapian::MSet& mset);
 
   std::string path_;
   Xapian::Database db_;

@@ -128,10 +128,6 @@ int run(const Options& opt) {
   request.offset = opt.offset;
   bool tty = isatty(STDOUT_FILENO) != 0;
   news::TerminalStyle style{tty && std::getenv("NO_COLOR") == nullptr, terminal_width()};
-  if (!opt.json) {
-    request.highlight_start = news::kMatchStart;
-    request.highlight_end = news::kMatchEnd;
-  }
   try {
     news::Searcher searcher(opt.db);
     news::SearchResponse response = searcher.search(request);

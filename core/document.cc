@@ -149,7 +149,9 @@ class Cleaner {
  public:
   // Collapses whitespace and repairs mis-decoded text.
   std::string operator()(std::string text) {
-    if (repair_mojibake(text)) ++repaired;
+    bool fixed = repair_mojibake(text);
+    fixed = decode_html_entities(text) || fixed;
+    if (fixed) ++repaired;
     return collapse_whitespace(text);
   }
   int repaired = 0;

@@ -37,7 +37,7 @@ struct ParseResult {
   ParseStatus status = ParseStatus::kRejected;
   std::string reason;       // for kNotADocument and kRejected: one line, no file name
   NewsDocument document;    // meaningful for kOk only
-  int repaired_fields = 0;  // fields whose mis-decoded text was repaired
+  int repaired_fields = 0;  // fields with mis-decoded text or HTML entities repaired
   // For kOk: problems that were worked around, one line each, no file name.
   std::vector<std::string> warnings;
 };
@@ -49,8 +49,8 @@ inline constexpr std::size_t kMaxFrontMatterBytes = 1 << 20;
 // Parses a whole file's bytes. Never throws; every problem is a kRejected with
 // a reason. Handles a UTF-8 BOM, CRLF line ends, a missing closing `---`,
 // numbers written as strings, heat -1, missing optional fields, and text that
-// was UTF-8 decoded as Windows-1252 (repaired). Bytes that are not UTF-8 are
-// read as Windows-1252, with a warning naming the first such line.
+// was UTF-8 decoded as Windows-1252 and HTML character references (repaired). Bytes that are not
+// UTF-8 are read as Windows-1252, with a warning naming the first such line.
 ParseResult parse_news_file(std::string_view bytes);
 
 // Parses an ISO 8601 date or date-time ("2020-10-15", "2020-10-15T17:44:00Z",

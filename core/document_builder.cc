@@ -16,17 +16,21 @@ std::string day_value(std::int64_t seconds) {
   return iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2);
 }
 
+// The title as a story key: case, punctuation and spacing do not count, so
+// "Zoox settles with Tesla" and "ZOOX settles with Tesla!" are one story.
 std::string dedup_key(const NewsDocument& doc) {
-  if (!doc.url.empty()) {
-    std::string url = schema::normalise_value(doc.url);
-    for (std::string_view scheme : {"https://", "http://"}) {
-      if (url.starts_with(scheme)) url.erase(0, scheme.size());
+  std::string key = "t:";
+  bool space = false;
+  for (Xapian::Utf8Iterator it(doc.title); it != Xapian::Utf8Iterator(); ++it) {
+    if (Xapian::Unicode::is_wordchar(*it)) {
+      if (space && key.size() > 2) key += ' ';
+      space = false;
+      Xapian::Unicode::append_utf8(key, Xapian::Unicode::tolower(*it));
+    } else {
+      space = true;
     }
-    if (url.starts_with("www.")) url.erase(0, 4);
-    while (!url.empty() && url.back() == '/') url.pop_back();
-    return "u:" + url;
   }
-  return "t:" + schema::normalise_value(doc.title);
+  return key;
 }
 
 }  // namespace

@@ -11,14 +11,9 @@ namespace {
 constexpr const char* kBold = "\x1b[1m";
 constexpr const char* kDim = "\x1b[2m";
 constexpr const char* kCyan = "\x1b[36m";
+constexpr const char* kYellow = "\x1b[33m";
 constexpr const char* kReset = "\x1b[0m";
-
-std::string replace_all(std::string text, std::string_view from, std::string_view to) {
-  for (std::size_t pos = 0; (pos = text.find(from, pos)) != std::string::npos; pos += to.size()) {
-    text.replace(pos, from.size(), to);
-  }
-  return text;
-}
+constexpr std::size_t kIndent = 5;
 
 std::string optional_number(const std::optional<std::int64_t>& value) {
   return value ? std::to_string(*value) : "unknown";
@@ -28,21 +23,56 @@ nlohmann::json optional_json(const std::optional<std::int64_t>& value) {
   return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
+std::string fixed(double value, int decimals = 3) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+  return buffer;
+}
+
+bool filtered(const SearchRequest& request) {
+  return !request.topics.empty() || !request.providers.empty() || !request.types.empty() ||
+         !request.since.empty() || !request.until.empty() || request.min_quality.has_value();
+}
+
+std::string month_label(const std::string& yyyymm) {
+  return yyyymm.size() == 6 ? yyyymm.substr(0, 4) + "-" + yyyymm.substr(4) : yyyymm;
+}
+
+// A CSV field: quoted, quotes doubled; a leading = + - @ (a formula to a
+// spreadsheet) is defused with a leading apostrophe.
+std::string csv_field(const std::string& text) {
+  std::string value = text;
+  if (!value.empty() && std::string_view("=+-@\t\r").find(value.front()) != std::string::npos) {
+    value.insert(0, 1, '\'');
+  }
+  return "\"" + replace_all(value, "\"", "\"\"") + "\"";
+}
+
 }  // namespace
+
+std::string dump_json(const nlohmann::json& value, int indent) {
+  return value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 std::string format_terminal(const SearchResponse& response, const SearchRequest& request,
                             const TerminalStyle& style) {
   auto paint = [&](const char* code, const std::string& text) {
     return style.colour ? code + text + kReset : text;
   };
+  const std::size_t width = std::max<std::size_t>(style.width, 40);
+  const std::size_t text_width = width - kIndent;
+  const std::string indent(kIndent, ' ');
   std::ostringstream out;
-  const std::size_t text_width = style.width > 12 ? style.width - 5 : 60;
+
+  if (response.suggestion) {
+    out << "Did you mean: " << paint(kYellow, terminal_safe(response.suggestion->query)) << " ("
+        << response.suggestion->total << (response.suggestion->total == 1 ? " result" : " results")
+        << ")?\n\n";
+  }
   std::string what =
       request.query.empty() ? "all documents" : "\"" + terminal_safe(request.query) + "\"";
-  bool filtered = !request.topics.empty() || !request.providers.empty() || !request.types.empty() ||
-                  !request.since.empty() || !request.until.empty() ||
-                  request.min_quality.has_value();
-  if (filtered) what += " (filtered)";
+  if (!request.like_id.empty()) what = "documents like " + terminal_safe(request.like_id);
+  if (filtered(request)) what += " (filtered)";
   if (response.total_upper == 0) {
     out << "No results for " << what << ".\n";
     return out.str();
@@ -52,33 +82,68 @@ std::string format_terminal(const SearchResponse& response, const SearchRequest&
       << (response.total_estimate == 1 ? " result for " : " results for ") << what;
   if (response.hits.empty()) {
     out << "; none at offset " << request.offset << ".\n";
-    return out.str();
+  } else {
+    out << " (showing " << response.hits.front().rank << "-" << response.hits.back().rank << "):\n";
   }
-  out << " (showing " << response.hits.front().rank << "-" << response.hits.back().rank << "):\n";
+
   for (const auto& hit : response.hits) {
-    char score[32];
-    std::snprintf(score, sizeof score, "%.3f", hit.score);
     std::string rank = std::to_string(hit.rank) + ".";
-    rank.insert(0, rank.size() < 4 ? 4 - rank.size() : 0, ' ');
+    rank.insert(0, rank.size() < kIndent - 1 ? kIndent - 1 - rank.size() : 0, ' ');
     out << "\n"
         << rank << " " << paint(kBold, shorten(terminal_safe(hit.title), text_width)) << "\n";
     std::string meta = hit.published.empty() ? "undated" : hit.published.substr(0, 10);
     if (!hit.provider.empty()) meta += " · " + terminal_safe(hit.provider);
     if (!hit.type.empty()) meta += " · " + terminal_safe(hit.type);
     meta += " · quality " + optional_number(hit.quality) + " · heat " + optional_number(hit.heat);
-    meta += " · score " + std::string(score);
-    out << "     " << paint(kDim, meta) << "\n";
-    if (!hit.url.empty()) out << "     " << paint(kCyan, terminal_safe(hit.url)) << "\n";
-    std::string snippet = terminal_safe(hit.snippet_marked);
-    snippet = replace_all(snippet, kMatchStart, style.colour ? kBold : "");
-    snippet = replace_all(snippet, kMatchEnd, style.colour ? kReset : "");
-    if (!snippet.empty()) out << "     " << snippet << "\n";
+    meta += " · score " + fixed(hit.score);
+    if (hit.collapsed > 0) {
+      meta += " · +" + std::to_string(hit.collapsed) +
+              (hit.collapsed == 1 ? " duplicate" : " duplicates");
+    }
+    out << indent << paint(kDim, shorten(meta, text_width)) << "\n";
+    if (!hit.url.empty()) out << indent << paint(kCyan, terminal_safe(hit.url)) << "\n";
+    for (const auto& line : wrap(terminal_safe(hit.snippet_marked), text_width)) {
+      std::string shown = replace_all(line, kMatchStart, style.colour ? kBold : "");
+      out << indent << replace_all(shown, kMatchEnd, style.colour ? kReset : "") << "\n";
+    }
+    if (style.explain) {
+      const ScoreParts& p = hit.parts;
+      out << indent
+          << paint(kDim, "score " + fixed(hit.score) + " = relevance " + fixed(p.relevance) +
+                             " + quality " + fixed(p.quality) + " + heat " + fixed(p.heat) +
+                             " + freshness " + fixed(p.freshness))
+          << "\n";
+    }
+  }
+
+  if (!response.facets.empty()) {
+    out << "\nFacets ("
+        << (response.facets_exact
+                ? "exact, " + std::to_string(response.facets_counted) + " matches"
+                : "estimated from " + std::to_string(response.facets_counted) + " of about " +
+                      std::to_string(response.total_estimate) + " matches")
+        << "):\n";
+    for (const auto& facet : response.facets) {
+      std::string line;
+      for (const auto& value : facet.values) {
+        if (!line.empty()) line += " · ";
+        std::string label = facet.name == "month" ? month_label(value.value) : value.value;
+        line += terminal_safe(label) + " (" + std::to_string(value.count) + ")";
+      }
+      std::string name = facet.name + ":";
+      name.resize(10, ' ');
+      auto lines = wrap(line.empty() ? "-" : line, width - 2 - name.size());
+      for (std::size_t i = 0; i < lines.size(); ++i) {
+        out << "  " << (i == 0 ? paint(kBold, name) : std::string(name.size(), ' ')) << lines[i]
+            << "\n";
+      }
+    }
   }
   return out.str();
 }
 
-nlohmann::json to_json(const SearchHit& hit) {
-  return {
+nlohmann::json to_json(const SearchHit& hit, bool explain) {
+  nlohmann::json result = {
       {"rank", hit.rank},
       {"id", hit.id},
       {"title", hit.title},
@@ -96,21 +161,68 @@ nlohmann::json to_json(const SearchHit& hit) {
       {"quality", optional_json(hit.quality)},
       {"heat", optional_json(hit.heat)},
       {"score", hit.score},
+      {"collapsed", hit.collapsed},
   };
+  if (explain) {
+    result["explain"] = {{"relevance", hit.parts.relevance},
+                         {"quality", hit.parts.quality},
+                         {"heat", hit.parts.heat},
+                         {"freshness", hit.parts.freshness}};
+  }
+  return result;
 }
 
-nlohmann::json to_json(const SearchResponse& response, const SearchRequest& request) {
+nlohmann::json to_json(const SearchResponse& response, const SearchRequest& request, bool explain) {
   nlohmann::json results = nlohmann::json::array();
-  for (const auto& hit : response.hits) results.push_back(to_json(hit));
-  return {
+  for (const auto& hit : response.hits) results.push_back(to_json(hit, explain));
+  nlohmann::json out = {
       {"query", request.query},
       {"total", response.total_estimate},
       {"total_lower", response.total_lower},
       {"total_upper", response.total_upper},
       {"offset", request.offset},
       {"limit", request.limit},
+      {"suggestion", response.suggestion ? nlohmann::json{{"query", response.suggestion->query},
+                                                          {"total", response.suggestion->total}}
+                                         : nlohmann::json(nullptr)},
       {"results", std::move(results)},
   };
+  if (!request.like_id.empty()) out["like"] = request.like_id;
+  if (request.facets) {
+    nlohmann::json facets = {{"exact", response.facets_exact},
+                             {"counted", response.facets_counted}};
+    for (const auto& facet : response.facets) {
+      nlohmann::json values = nlohmann::json::array();
+      for (const auto& value : facet.values) {
+        values.push_back({{"value", facet.name == "month" ? month_label(value.value) : value.value},
+                          {"count", value.count}});
+      }
+      facets[facet.name] = std::move(values);
+    }
+    out["facets"] = std::move(facets);
+  }
+  return out;
+}
+
+std::string format_jsonl(const SearchResponse& response, bool explain) {
+  std::string out;
+  for (const auto& hit : response.hits) out += dump_json(to_json(hit, explain), -1) + "\n";
+  return out;
+}
+
+std::string format_csv(const SearchResponse& response) {
+  std::string out =
+      "rank,id,title,url,provider,published,type,quality,heat,score,topics,collapsed\r\n";
+  for (const auto& hit : response.hits) {
+    std::string topics;
+    for (const auto& topic : hit.topics) topics += (topics.empty() ? "" : "; ") + topic;
+    out += std::to_string(hit.rank) + "," + csv_field(hit.id) + "," + csv_field(hit.title) + "," +
+           csv_field(hit.url) + "," + csv_field(hit.provider) + "," + csv_field(hit.published) +
+           "," + csv_field(hit.type) + "," + (hit.quality ? std::to_string(*hit.quality) : "") +
+           "," + (hit.heat ? std::to_string(*hit.heat) : "") + "," + fixed(hit.score, 6) + "," +
+           csv_field(topics) + "," + std::to_string(hit.collapsed) + "\r\n";
+  }
+  return out;
 }
 
 }  // namespace news

@@ -1,6 +1,7 @@
 // Rendering search responses for people (a terminal listing) and programs
-// (JSON). Document text is untrusted: the terminal form strips control
-// characters and escape sequences; the JSON form escapes them (nlohmann).
+// (JSON, JSON Lines, CSV). Document text is untrusted: the terminal form strips
+// control characters and escape sequences; JSON escapes them (nlohmann); CSV
+// quotes every text field and defuses spreadsheet formulas.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -13,15 +14,29 @@ namespace news {
 struct TerminalStyle {
   bool colour = false;      // ANSI bold/dim/colour
   std::size_t width = 100;  // columns to fit
+  bool explain = false;     // show each score's parts
 };
 
 std::string format_terminal(const SearchResponse& response, const SearchRequest& request,
                             const TerminalStyle& style);
 
-// {"query", "total", "total_lower", "total_upper", "offset", "limit", "results": [...]},
-// each result with rank, id, title, excerpt, snippet, url, provider, domain,
-// topics, published, type, category, quality, heat and score.
-nlohmann::json to_json(const SearchResponse& response, const SearchRequest& request);
-nlohmann::json to_json(const SearchHit& hit);
+// {"query", "total", "total_lower", "total_upper", "offset", "limit",
+//  "suggestion" ({"query", "total"} or null), "results": [...],
+//  "facets" (with --facets: {"exact", "counted", "topic": [{"value", "count"}], ...})}.
+// Each result: rank, id, title, excerpt, snippet, snippet_html, url, provider,
+// domain, topics, published, type, category, quality, heat, score, collapsed,
+// and with `explain` the score's parts.
+nlohmann::json to_json(const SearchResponse& response, const SearchRequest& request, bool explain);
+nlohmann::json to_json(const SearchHit& hit, bool explain);
+
+// One JSON object per result per line (the results of to_json).
+std::string format_jsonl(const SearchResponse& response, bool explain);
+
+// RFC 4180 CSV with a header row: rank, id, title, url, provider, published,
+// type, quality, heat, score, topics (joined by "; "), collapsed.
+std::string format_csv(const SearchResponse& response);
+
+// JSON text that is always valid UTF-8 (invalid bytes become U+FFFD).
+std::string dump_json(const nlohmann::json& value, int indent);
 
 }  // namespace news

@@ -226,7 +226,7 @@ class Run {
     }
     for (const auto& file : files) {
       index_file(file);
-      if (stats_.seen % 256 == 0) observer_.progress(stats_, files.size());
+      if (stats_.seen % 64 == 0) observer_.progress(stats_, files.size());
     }
     for (const auto& scope : prune_scopes_) {
       if (options_.prune || scope.absorbed) prune(scope);
@@ -269,6 +269,7 @@ class Run {
     }
     for (const auto& warning : parsed.warnings) observer_.warning(name, warning);
     Xapian::Document doc = builder_.build(parsed.document, file.id, file.root_term, hash);
+    adopt_story_key(doc, parsed.document, old_docid);
     if (old_docid) update_spelling(db_.get_document(*old_docid), -1);
     update_spelling(doc, +1);
     kept_.insert(db_.replace_document(id_term, doc));
@@ -344,6 +345,19 @@ class Run {
     }
   }
 
+  // A story published twice under one url, with different titles, is one
+  // story: the new copy takes the collapse key of a copy already indexed.
+  void adopt_story_key(Xapian::Document& doc, const NewsDocument& news,
+                       std::optional<Xapian::docid> self) {
+    if (news.url.empty()) return;
+    std::string term = schema::boolean_term(schema::kUrlPrefix, schema::normalise_url(news.url));
+    for (auto it = db_.postlist_begin(term); it != db_.postlist_end(term); ++it) {
+      if (self && *it == *self) continue;
+      doc.add_value(schema::kDedupKey, db_.get_document(*it).get_value(schema::kDedupKey));
+      return;
+    }
+  }
+
   // The spelling dictionary ("did you mean") holds the plain words of every
   // document once per document: unprefixed terms are the unstemmed words.
   void update_spelling(const Xapian::Document& doc, int direction) {
@@ -374,7 +388,8 @@ class Run {
     // A rebuild stamps the new version only once every file has been redone,
     // so a rebuild that is killed half-way is resumed as a rebuild.
     if (!rebuild_ || final) {
-      db_.set_metadata(std::string(schema::kMetaSchemaVersion), std::string(schema::kSchemaVersion));
+      db_.set_metadata(std::string(schema::kMetaSchemaVersion),
+                       std::string(schema::kSchemaVersion));
     }
     db_.commit();
     pending_ = 0;

@@ -21,6 +21,7 @@ Strings provider_name(const NewsDocument& d) { return {d.provider_name}; }
 Strings provider(const NewsDocument& d) { return {d.provider_name, d.provider_domain}; }
 Strings type(const NewsDocument& d) { return {d.type}; }
 Strings category(const NewsDocument& d) { return {d.category}; }
+Strings url(const NewsDocument& d) { return {normalise_url(d.url)}; }
 
 // wdf: a title word counts three times, an excerpt word twice, and a word
 // from a related article's title, a topic or the provider's name once.
@@ -35,6 +36,7 @@ constexpr std::array kTermFields = {
     TermField{"provider", "XP", FieldKind::kBoolean, 0, provider},
     TermField{"type", "XT", FieldKind::kBoolean, 0, type},
     TermField{"category", "XC", FieldKind::kBoolean, 0, category},
+    TermField{"", "XU", FieldKind::kBoolean, 0, url},
 };
 
 constexpr std::array kRangeFields = {
@@ -70,6 +72,16 @@ std::string root_term(std::string_view canonical_root) {
 
 std::string normalise_value(std::string_view value) {
   return Xapian::Unicode::tolower(collapse_whitespace(value));
+}
+
+std::string normalise_url(std::string_view url) {
+  std::string out = normalise_value(url);
+  for (std::string_view scheme : {"https://", "http://"}) {
+    if (out.starts_with(scheme)) out.erase(0, scheme.size());
+  }
+  if (out.starts_with("www.")) out.erase(0, 4);
+  while (!out.empty() && out.back() == '/') out.pop_back();
+  return out;
 }
 
 std::string boolean_term(std::string_view prefix, std::string_view value) {

@@ -30,7 +30,8 @@ enum Slot : Xapian::valueno {
   kTopics = 8,       // the document's topics, each normalised, joined by '\x1f'
   kProvider = 9,     // provider name as published
   kType = 10,        // normalised type ("article", "video")
-  kDedupKey = 11,    // normalised url, else normalised title: collapses duplicates
+  kDedupKey = 11,    // "t:" + the title's words, lower case; a copy of a story
+                     // with the same url takes the key of the first copy indexed
 };
 
 // Ranking signals are stored pre-shaped so that Xapian's built-in
@@ -76,6 +77,12 @@ std::string root_term(std::string_view canonical_root);
 // whitespace runs folded to one space, trimmed. Used when indexing and when
 // parsing `topic:`, `--topic` and the like, so both agree.
 std::string normalise_value(std::string_view value);
+// A url without scheme, "www." and trailing slashes, normalised: two urls of
+// one story compare equal.
+std::string normalise_url(std::string_view url);
+// The prefix of the url term, which finds other copies of a story.
+inline constexpr std::string_view kUrlPrefix = "XU";
+
 // prefix + normalise_value(value), hashed when too long for a Xapian term.
 std::string boolean_term(std::string_view prefix, std::string_view value);
 
@@ -93,7 +100,7 @@ std::span<const RangeField> range_fields();
 // differs from this build's is re-indexed in full by the next run (its
 // documents may lack terms or values this build relies on).
 inline constexpr std::string_view kMetaSchemaVersion = "news:schema";
-inline constexpr std::string_view kSchemaVersion = "2";
+inline constexpr std::string_view kSchemaVersion = "4";
 
 }  // namespace schema
 }  // namespace news

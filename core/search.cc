@@ -3,16 +3,17 @@
 #include <date/date.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <nlohmann/json.hpp>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <unordered_map>
 
 #include "error.h"
 #include "schema.h"
+#include "text.h"
 
 namespace news {
 namespace {
@@ -158,7 +159,8 @@ class Boosts {
                                                  date::day(unsigned(std::stoi(v.substr(6, 2))))));
     };
     date::sys_days first = parse_day(lowest), last = parse_day(highest);
-    date::sys_days today = date::floor<date::days>(date::sys_seconds(std::chrono::seconds(request.now)));
+    date::sys_days today =
+        date::floor<date::days>(date::sys_seconds(std::chrono::seconds(request.now)));
     freshness_ = std::make_unique<Xapian::ValueMapPostingSource>(schema::kDay);
     for (date::sys_days day = first; day <= last; day += date::days(1)) {
       double age = std::max(0.0, double((today - day).count()));
@@ -172,9 +174,11 @@ class Boosts {
 
   Xapian::Query apply(const Xapian::Query& text) {
     std::vector<Xapian::Query> boosts;
-    if (weights_.quality > 0) boosts.push_back(scaled(value_source(schema::kQualityRank), weights_.quality));
+    if (weights_.quality > 0)
+      boosts.push_back(scaled(value_source(schema::kQualityRank), weights_.quality));
     if (weights_.heat > 0) boosts.push_back(scaled(value_source(schema::kHeatRank), weights_.heat));
-    if (freshness_) boosts.push_back(scaled(Xapian::Query(freshness_.release()->release()), weights_.freshness));
+    if (freshness_)
+      boosts.push_back(scaled(Xapian::Query(freshness_.release()->release()), weights_.freshness));
     if (boosts.empty()) return text;
     return Xapian::Query(Xapian::Query::OP_AND_MAYBE, text,
                          Xapian::Query(Xapian::Query::OP_OR, boosts.begin(), boosts.end()));
@@ -252,13 +256,6 @@ std::string unescape_html(std::string text) {
   return out;
 }
 
-std::string replace_all(std::string text, std::string_view from, std::string_view to) {
-  for (std::size_t pos = 0; (pos = text.find(from, pos)) != std::string::npos; pos += to.size()) {
-    text.replace(pos, from.size(), to);
-  }
-  return text;
-}
-
 }  // namespace
 
 Xapian::Query Searcher::like_query(const std::string& id) {
@@ -285,8 +282,7 @@ std::optional<SpellingSuggestion> Searcher::suggest(const SearchRequest& request
   try {
     Xapian::QueryParser parser;
     configure(parser, request.match_any);
-    parser.parse_query(request.query,
-                       kParserFlags | Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
+    parser.parse_query(request.query, kParserFlags | Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
     corrected = parser.get_corrected_query_string();
   } catch (const Xapian::UnimplementedError&) {
     return std::nullopt;  // e.g. remote databases keep no spelling data
@@ -367,6 +363,7 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
   constexpr Xapian::doccount kExactFacetsBelow = 10000;
   Xapian::doccount check_at_least = std::max(request.offset + request.limit,
                                              request.facets ? kExactFacetsBelow : kExactCountBelow);
+  if (request.exact_count) check_at_least = std::max(check_at_least, db_.get_doccount());
   Xapian::MSet mset = enquire.get_mset(request.offset, request.limit, check_at_least);
 
   SearchResponse response;
@@ -403,14 +400,13 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
       }
     }
     // MSet::snippet escapes HTML; the plain forms undo that.
-    std::string marked_html = mset.snippet(hit.excerpt, request.snippet_chars, stemmer,
-                                           Xapian::MSet::SNIPPET_EXHAUSTIVE, kMatchStart,
-                                           kMatchEnd, "…");
+    std::string marked_html =
+        mset.snippet(hit.excerpt, request.snippet_chars, stemmer, Xapian::MSet::SNIPPET_EXHAUSTIVE,
+                     kMatchStart, kMatchEnd, "…");
     hit.snippet_html =
         replace_all(replace_all(marked_html, kMatchStart, "<mark>"), kMatchEnd, "</mark>");
     hit.snippet_marked = unescape_html(marked_html);
-    hit.snippet =
-        replace_all(replace_all(hit.snippet_marked, kMatchStart, ""), kMatchEnd, "");
+    hit.snippet = replace_all(replace_all(hit.snippet_marked, kMatchStart, ""), kMatchEnd, "");
     response.hits.push_back(std::move(hit));
   }
 

@@ -51,6 +51,7 @@ struct SearchRequest {
   bool collapse_duplicates = true;  // one result per story (same url or title)
   bool suggest_spelling = true;     // "did you mean"
   bool facets = false;              // count matches by topic, provider, type, month
+  bool exact_count = false;         // check every match so the total is exact
   std::size_t facet_values = 10;    // values listed per facet
   std::size_t snippet_chars = 240;
 };
@@ -67,8 +68,8 @@ struct SearchHit {
   ScoreParts parts;
   Xapian::doccount collapsed = 0;  // other copies of this story not shown
   std::string id, title, excerpt, url, provider, domain, type, category;
-  std::string snippet;       // the excerpt around the matches, plain text
-  std::string snippet_html;  // the same, HTML-escaped, matches in <mark>...</mark>
+  std::string snippet;         // the excerpt around the matches, plain text
+  std::string snippet_html;    // the same, HTML-escaped, matches in <mark>...</mark>
   std::string snippet_marked;  // plain text, matches between kMatchStart/kMatchEnd
   std::vector<std::string> topics;
   std::string published;  // ISO 8601, empty when unknown
@@ -86,12 +87,12 @@ struct FacetValue {
 };
 
 struct Facet {
-  std::string name;  // "topic", "provider", "type", "month"
+  std::string name;                // "topic", "provider", "type", "month"
   std::vector<FacetValue> values;  // most frequent first
 };
 
 struct SpellingSuggestion {
-  std::string query;  // the corrected query
+  std::string query;           // the corrected query
   Xapian::doccount total = 0;  // its estimated matches (more than the query's)
 };
 
@@ -102,7 +103,7 @@ struct SearchResponse {
   std::vector<SearchHit> hits;
   std::optional<SpellingSuggestion> suggestion;
   std::vector<Facet> facets;
-  bool facets_exact = true;  // false: counted over a sample of the matches
+  bool facets_exact = true;             // false: counted over a sample of the matches
   Xapian::doccount facets_counted = 0;  // matches the facet counts cover
 };
 
@@ -130,8 +131,7 @@ class Searcher {
   void configure(Xapian::QueryParser& parser, bool match_any);
   SearchResponse search_once(const SearchRequest& request);
   Xapian::Query like_query(const std::string& id);
-  std::optional<SpellingSuggestion> suggest(const SearchRequest& request,
-                                            const Xapian::MSet& mset);
+  std::optional<SpellingSuggestion> suggest(const SearchRequest& request, const Xapian::MSet& mset);
 
   std::string path_;
   Xapian::Database db_;

@@ -3,6 +3,8 @@
 #include <utf8.h>
 
 #include <array>
+#include <clocale>
+#include <cwchar>
 #include <optional>
 #include <vector>
 
@@ -177,6 +179,117 @@ std::string shorten(std::string_view text, std::size_t max_chars) {
     out.pop_back();
   }
   return out + "…";
+}
+
+bool decode_html_entities(std::string& text) {
+  if (text.find('&') == std::string::npos) return false;
+  static const std::pair<std::string_view, char32_t> kNamed[] = {
+      {"amp", '&'},       {"lt", '<'},       {"gt", '>'},       {"quot", '"'},
+      {"apos", '\''},     {"nbsp", 0xA0},    {"rsquo", 0x2019}, {"lsquo", 0x2018},
+      {"rdquo", 0x201D},  {"ldquo", 0x201C}, {"ndash", 0x2013}, {"mdash", 0x2014},
+      {"hellip", 0x2026}, {"eacute", 0xE9},  {"copy", 0xA9},    {"reg", 0xAE},
+      {"trade", 0x2122},  {"euro", 0x20AC},
+  };
+  std::string out;
+  out.reserve(text.size());
+  bool changed = false;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t semi = text[i] == '&' ? text.find(';', i) : std::string::npos;
+    if (semi != std::string::npos && semi - i <= 10 && semi - i >= 3) {
+      std::string_view name(text.data() + i + 1, semi - i - 1);
+      std::optional<char32_t> cp;
+      if (name[0] == '#') {
+        bool hex = name.size() > 1 && (name[1] == 'x' || name[1] == 'X');
+        std::string_view digits = name.substr(hex ? 2 : 1);
+        char32_t value = 0;
+        bool ok = !digits.empty();
+        for (char c : digits) {
+          int d = (c >= '0' && c <= '9')          ? c - '0'
+                  : hex && (c >= 'a' && c <= 'f') ? c - 'a' + 10
+                  : hex && (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                                  : -1;
+          if (d < 0 || value > 0x10FFFF) {
+            ok = false;
+            break;
+          }
+          value = value * (hex ? 16 : 10) + char32_t(d);
+        }
+        // Only characters that can stand in text: no NUL, controls or surrogates.
+        if (ok && value >= 0x20 && value <= 0x10FFFF && !(value >= 0xD800 && value <= 0xDFFF) &&
+            !(value >= 0x7F && value <= 0x9F)) {
+          cp = value;
+        }
+      } else {
+        for (auto [entity, value] : kNamed) {
+          if (name == entity) cp = value;
+        }
+      }
+      if (cp) {
+        utf8::append(*cp, std::back_inserter(out));
+        i = semi + 1;
+        changed = true;
+        continue;
+      }
+    }
+    out += text[i++];
+  }
+  if (changed) text = std::move(out);
+  return changed;
+}
+
+std::string replace_all(std::string text, std::string_view from, std::string_view to) {
+  if (from.empty()) return text;
+  for (std::size_t pos = 0; (pos = text.find(from, pos)) != std::string::npos; pos += to.size()) {
+    text.replace(pos, from.size(), to);
+  }
+  return text;
+}
+
+void use_utf8_ctype() { std::setlocale(LC_CTYPE, "C.UTF-8"); }
+
+std::size_t display_width(std::string_view text) {
+  std::size_t width = 0;
+  auto it = text.begin();
+  while (it != text.end()) {
+    char32_t cp = 0xFFFD;
+    try {
+      cp = utf8::next(it, text.end());
+    } catch (const utf8::exception&) {
+      ++it;
+    }
+    if (cp == 0xE000 || cp == 0xE001) continue;
+    int w = ::wcwidth(static_cast<wchar_t>(cp));
+    width += w < 0 ? 1 : static_cast<std::size_t>(w);
+  }
+  return width;
+}
+
+std::vector<std::string> wrap(std::string_view text, std::size_t width) {
+  std::vector<std::string> lines;
+  std::string line;
+  std::size_t line_width = 0;
+  std::string words = collapse_whitespace(text);
+  std::size_t start = 0;
+  while (start < words.size()) {
+    std::size_t end = words.find(' ', start);
+    if (end == std::string::npos) end = words.size();
+    std::string_view word(words.data() + start, end - start);
+    std::size_t w = display_width(word);
+    if (!line.empty() && line_width + 1 + w > width) {
+      lines.push_back(std::move(line));
+      line.clear();
+      line_width = 0;
+    }
+    if (!line.empty()) {
+      line += ' ';
+      ++line_width;
+    }
+    line += word;
+    line_width += w;
+    start = end + 1;
+  }
+  if (!line.empty()) lines.push_back(std::move(line));
+  return lines;
 }
 
 }  // namespace news

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace news {
 
@@ -25,6 +26,12 @@ std::string decode_invalid_as_cp1252(std::string_view text);
 // anything. `text` must be valid UTF-8.
 bool repair_mojibake(std::string& text);
 
+// Decodes the HTML character references that leak into feeds' text:
+// numeric ones ("&#8217;", "&#x2019;") and the common named ones (&amp; &lt;
+// &gt; &quot; &apos; &nbsp; quotes, dashes, &hellip;). Returns true when it
+// changed anything. Unknown or malformed references are left as they are.
+bool decode_html_entities(std::string& text);
+
 // For a terminal: drops C0 and C1 control characters (ESC and so every escape
 // sequence's introducer, BEL, ...) and DEL, turns tabs and line breaks into
 // spaces, and replaces invalid UTF-8. The result cannot move the cursor,
@@ -36,5 +43,21 @@ std::string collapse_whitespace(std::string_view text);
 
 // Shortens to at most `max_chars` code points at a word boundary, adding "…".
 std::string shorten(std::string_view text, std::size_t max_chars);
+
+// Every occurrence of `from` replaced by `to`.
+std::string replace_all(std::string text, std::string_view from, std::string_view to);
+
+// Columns the text takes on a terminal: wide (East Asian, emoji) characters
+// count 2, combining marks 0, and the match markers U+E000/U+E001 0. Uses the
+// C library's wcwidth, so call use_utf8_ctype() once first.
+std::size_t display_width(std::string_view text);
+
+// Sets LC_CTYPE to C.UTF-8 (if the system has it) so display_width() knows
+// character widths, without changing how numbers are printed.
+void use_utf8_ctype();
+
+// Word-wraps to lines of at most `width` columns (a longer word gets a line
+// of its own). Collapses whitespace.
+std::vector<std::string> wrap(std::string_view text, std::size_t width);
 
 }  // namespace news

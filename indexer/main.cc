@@ -1,6 +1,9 @@
 // news-index: index folders of news-metadata files into a Xapian database.
 // A thin front-end: options in, core::index_paths, a summary and an exit status out.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 
@@ -68,16 +71,44 @@ void setup(CLI::App& app, Options& opt) {
 
 class Reporter : public news::IndexObserver {
  public:
-  explicit Reporter(const Options& opt) : opt_(opt) {}
+  explicit Reporter(const Options& opt)
+      : opt_(opt), live_(!opt.quiet && isatty(STDERR_FILENO) != 0) {}
+  ~Reporter() override { clear_line(); }
+  void done() { clear_line(); }
+
+  // On a terminal: files done, rate and time left, redrawn in place at most
+  // four times a second. Piped or --quiet: nothing.
+  void progress(const news::IndexStats& stats, std::size_t files_total) override {
+    if (!live_) return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_draw_ < std::chrono::milliseconds(250) && stats.seen < files_total) return;
+    last_draw_ = now;
+    double elapsed = std::chrono::duration<double>(now - start_).count();
+    double rate = elapsed > 0 ? double(stats.seen) / elapsed : 0;
+    std::string line =
+        "news-index: " + std::to_string(stats.seen) + "/" + std::to_string(files_total) + " files";
+    if (rate > 0 && elapsed > 1) {
+      auto left = static_cast<long>(double(files_total - std::min(stats.seen, files_total)) / rate);
+      char text[64];
+      std::snprintf(text, sizeof text, " · %.0f files/s · %ld:%02ld left", rate, left / 60,
+                    left % 60);
+      line += text;
+    }
+    std::cerr << "\r\x1b[K" << line << std::flush;
+    drawn_ = true;
+  }
   void rejected(const std::string& file, const std::string& reason) override {
+    clear_line();
     std::cerr << "news-index: " << news::terminal_safe(file) << ": rejected: " << reason << "\n";
   }
   void skipped(const std::string& file, const std::string& reason) override {
     if (opt_.verbose) {
+      clear_line();
       std::cerr << "news-index: " << news::terminal_safe(file) << ": skipped: " << reason << "\n";
     }
   }
   void warning(const std::string& file, const std::string& message) override {
+    clear_line();
     std::cerr << "news-index: " << news::terminal_safe(file) << ": " << message << "\n";
   }
   void waiting_for_lock(const std::string& db) override {
@@ -86,7 +117,16 @@ class Reporter : public news::IndexObserver {
   }
 
  private:
+  void clear_line() {
+    if (drawn_) std::cerr << "\r\x1b[K" << std::flush;
+    drawn_ = false;
+  }
+
   const Options& opt_;
+  bool live_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_draw_{};
 };
 
 int run(const Options& opt) {
@@ -99,6 +139,7 @@ int run(const Options& opt) {
   Reporter reporter(opt);
   try {
     news::IndexStats s = news::index_paths(opt.paths, options, reporter);
+    reporter.done();
     if (!opt.quiet) {
       std::cout << "news-index: " << s.seen << " files seen: " << s.indexed << " indexed, "
                 << s.unchanged << " unchanged, " << s.removed << " removed, " << s.skipped

@@ -81,7 +81,8 @@ std::string format_terminal(const SearchResponse& response, const SearchRequest&
   out << (exact ? "" : "About ") << response.total_estimate
       << (response.total_estimate == 1 ? " result for " : " results for ") << what;
   if (response.hits.empty()) {
-    out << "; none at offset " << request.offset << ".\n";
+    out << (request.limit == 0 ? std::string(".\n")
+                               : "; none at offset " + std::to_string(request.offset) + ".\n");
   } else {
     out << " (showing " << response.hits.front().rank << "-" << response.hits.back().rank << "):\n";
   }

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "config.h"
 #include "error.h"
 #include "indexer.h"
 #include "paths.h"
@@ -27,7 +28,7 @@ constexpr const char* kExitHelp = R"(
 Exit status:
   0  all news files were indexed (or were unchanged)
   1  some files were rejected (each named on stderr); the others were indexed
-  2  bad command line
+  2  bad command line or configuration file
   3  fatal error: no such path, or the database cannot be opened or written
   4  the database is locked by another indexer (see --wait)
 
@@ -37,6 +38,7 @@ Examples:
 )";
 
 struct Options {
+  std::string config;
   std::string db = news::default_database_path();
   std::vector<std::string> paths;
   std::size_t batch_size = news::IndexOptions{}.batch_size;
@@ -47,16 +49,18 @@ struct Options {
   bool quiet = false;
 };
 
-void setup(CLI::App& app, Options& opt) {
+CLI::Option* setup(CLI::App& app, Options& opt) {
   app.description(
       "Index news-metadata files (YAML front matter between '---' lines) into a Xapian "
       "database. Folders are walked recursively; re-running updates changed files, skips "
       "unchanged ones and removes vanished ones.");
   app.add_option("PATH", opt.paths, "files and folders to index")->required();
-  app.add_option("--db", opt.db,
-                 "database folder (default: $NEWS_SEARCH_DB, else "
-                 "$XDG_DATA_HOME/news-search/db)")
-      ->capture_default_str();
+  app.add_option("--config", opt.config,
+                 "configuration file (its `db` is the default database; see news-search --help)");
+  CLI::Option* db = app.add_option("--db", opt.db,
+                                   "database folder (default: the configuration's db, else "
+                                   "$NEWS_SEARCH_DB, else $XDG_DATA_HOME/news-search/db)")
+                        ->capture_default_str();
   app.add_option("--batch-size", opt.batch_size, "changed documents per commit")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10000000}))
       ->capture_default_str();
@@ -67,6 +71,7 @@ void setup(CLI::App& app, Options& opt) {
   app.add_flag("-v,--verbose", opt.verbose, "also name the files skipped as not news documents");
   app.add_flag("-q,--quiet", opt.quiet, "print only errors");
   app.footer(kExitHelp);
+  return db;
 }
 
 class Reporter : public news::IndexObserver {
@@ -129,7 +134,14 @@ class Reporter : public news::IndexObserver {
   std::chrono::steady_clock::time_point last_draw_{};
 };
 
-int run(const Options& opt) {
+int run(Options opt, const CLI::Option* db_option) {
+  try {
+    news::Config config = news::load_config(opt.config);
+    if (config.db && db_option->count() == 0) opt.db = *config.db;
+  } catch (const news::Error& e) {
+    std::cerr << "news-index: " << e.what() << "\n";
+    return kUsage;
+  }
   news::IndexOptions options;
   options.db_path = opt.db;
   options.batch_size = opt.batch_size;
@@ -158,12 +170,12 @@ int run(const Options& opt) {
 int main(int argc, char** argv) {
   CLI::App app{"news-index"};
   Options opt;
-  setup(app, opt);
+  CLI::Option* db_option = setup(app, opt);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int status = app.exit(e);
     return status == 0 ? kOk : kUsage;
   }
-  return run(opt);
+  return run(opt, db_option);
 }

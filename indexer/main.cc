@@ -25,14 +25,25 @@ enum Exit : int {
 };
 
 constexpr const char* kExitHelp = R"(
-Exit status:
+WHAT IS A DOCUMENT
+  Every regular file whose text opens with a '---' line (after an optional
+  UTF-8 byte-order mark), whatever its extension. Hidden files and folders are
+  passed over. A document's id is its path relative to the folder given (or
+  to an enclosing folder indexed before), so re-runs replace, never duplicate.
+
+RE-RUNS AND CRASHES
+  Unchanged files (same bytes) are skipped; vanished ones are removed unless
+  --no-prune. Changes are committed every --batch-size documents: a killed run
+  keeps what it committed, and the next run does the rest.
+
+EXIT STATUS
   0  all news files were indexed (or were unchanged)
   1  some files were rejected (each named on stderr); the others were indexed
   2  bad command line or configuration file
   3  fatal error: no such path, or the database cannot be opened or written
   4  the database is locked by another indexer (see --wait)
 
-Examples:
+EXAMPLES
   news-index seeds/                      index a folder into the default database
   news-index --db /tmp/news.db a/ b.md   index a folder and a file into /tmp/news.db
 )";

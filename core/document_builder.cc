@@ -101,6 +101,7 @@ Xapian::Document DocumentBuilder::build(const NewsDocument& doc, std::string_vie
   if (!doc.provider_name.empty()) xdoc.add_value(Slot::kProvider, doc.provider_name);
   if (!doc.type.empty()) xdoc.add_value(Slot::kType, schema::normalise_value(doc.type));
   xdoc.add_value(Slot::kDedupKey, dedup_key(doc));
+  xdoc.add_value(Slot::kId, std::string(id));
 
   xdoc.set_data(stored_record(doc, id));
   return xdoc;

@@ -45,7 +45,10 @@ std::string csv_field(const std::string& text) {
   if (!value.empty() && std::string_view("=+-@\t\r").find(value.front()) != std::string::npos) {
     value.insert(0, 1, '\'');
   }
-  return "\"" + replace_all(value, "\"", "\"\"") + "\"";
+  std::string field(1, '"');
+  field += replace_all(value, "\"", "\"\"");
+  field += '"';
+  return field;
 }
 
 }  // namespace

@@ -4,12 +4,15 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
@@ -161,11 +164,158 @@ bool read_file(const fs::path& path, std::string& bytes, std::string& error) {
   return true;
 }
 
-std::string content_hash(std::string_view bytes) {
+using Hash = std::array<unsigned char, 16>;
+
+Hash content_hash(std::string_view bytes) {
   XXH128_canonical_t canonical;
   XXH128_canonicalFromHash(&canonical, XXH3_128bits(bytes.data(), bytes.size()));
-  return std::string(reinterpret_cast<const char*>(canonical.digest), sizeof canonical.digest);
+  Hash hash;
+  std::memcpy(hash.data(), canonical.digest, hash.size());
+  return hash;
 }
+
+std::string_view as_bytes(const Hash& hash) {
+  return {reinterpret_cast<const char*>(hash.data()), hash.size()};
+}
+
+// What the database held when the run started: which id is which document,
+// and the hash of each document's file. Read by the workers, never written
+// while they run. Loaded from two value streams, which read sequentially.
+struct Snapshot {
+  std::unordered_map<std::string, Xapian::docid> docids;  // id term -> docid
+  std::vector<Hash> hashes;                               // by docid
+
+  explicit Snapshot(const Xapian::Database& db) {
+    hashes.resize(db.get_lastdocid() + 1);
+    for (auto v = db.valuestream_begin(schema::kContentHash);
+         v != db.valuestream_end(schema::kContentHash); ++v) {
+      std::string value = *v;
+      if (value.size() == sizeof(Hash)) {
+        std::memcpy(hashes[v.get_docid()].data(), value.data(), sizeof(Hash));
+      }
+    }
+    docids.reserve(db.get_doccount());
+    for (auto v = db.valuestream_begin(schema::kId); v != db.valuestream_end(schema::kId); ++v) {
+      docids.emplace(schema::id_term(*v), v.get_docid());
+    }
+  }
+
+  std::optional<Xapian::docid> docid(const std::string& id_term) const {
+    auto it = docids.find(id_term);
+    return it == docids.end() ? std::nullopt : std::optional<Xapian::docid>(it->second);
+  }
+};
+
+// What a worker made of one file.
+struct Outcome {
+  enum class Kind { kUnchanged, kIndexed, kNotADocument, kRejected };
+  Kind kind = Kind::kRejected;
+  std::optional<Xapian::docid> old_docid;
+  Xapian::Document document;  // kIndexed
+  std::string url_term;       // kIndexed: finds other copies of the story
+  std::string reason;         // kNotADocument, kRejected
+  std::vector<std::string> warnings;
+};
+
+Outcome process(const InputFile& file, const Snapshot& snapshot, bool rebuild,
+                DocumentBuilder& builder) {
+  Outcome out;
+  try {
+    out.old_docid = snapshot.docid(schema::id_term(file.id));
+    std::string bytes;
+    if (!read_file(file.path, bytes, out.reason)) return out;
+    Hash hash = content_hash(bytes);
+    if (out.old_docid && !rebuild && snapshot.hashes[*out.old_docid] == hash) {
+      out.kind = Outcome::Kind::kUnchanged;
+      return out;
+    }
+    ParseResult parsed = parse_news_file(bytes);
+    out.reason = std::move(parsed.reason);
+    if (parsed.status == ParseStatus::kNotADocument) {
+      out.kind = Outcome::Kind::kNotADocument;
+      return out;
+    }
+    if (parsed.status == ParseStatus::kRejected) return out;
+    out.document = builder.build(parsed.document, file.id, file.root_term, as_bytes(hash));
+    if (!parsed.document.url.empty()) {
+      out.url_term =
+          schema::boolean_term(schema::kUrlPrefix, schema::normalise_url(parsed.document.url));
+    }
+    out.warnings = std::move(parsed.warnings);
+    out.kind = Outcome::Kind::kIndexed;
+  } catch (const std::exception& e) {
+    out.kind = Outcome::Kind::kRejected;
+    out.reason = std::string("cannot be indexed: ") + e.what();
+  } catch (const Xapian::Error& e) {
+    out.kind = Outcome::Kind::kRejected;
+    out.reason = "cannot be indexed: " + e.get_description();
+  }
+  return out;
+}
+
+// Worker threads turn files into Outcomes, running at most `window` files
+// ahead of the writer, which takes them in order.
+class Pipeline {
+ public:
+  Pipeline(const std::vector<InputFile>& files, const Snapshot& snapshot, bool rebuild,
+           unsigned threads)
+      : files_(files), snapshot_(snapshot), rebuild_(rebuild), ring_(256 * threads) {
+    for (unsigned t = 0; t < threads; ++t) workers_.emplace_back([this] { work(); });
+  }
+  ~Pipeline() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    space_.notify_all();
+    for (auto& worker : workers_) worker.join();
+  }
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // The outcome of files[i]; call with i = 0, 1, 2, ... in turn.
+  Outcome take(std::size_t i) {
+    std::unique_lock lock(mutex_);
+    auto& slot = ring_[i % ring_.size()];
+    ready_.wait(lock, [&] { return slot.has_value(); });
+    Outcome out = std::move(*slot);
+    slot.reset();
+    taken_ = i + 1;
+    space_.notify_all();
+    return out;
+  }
+
+ private:
+  void work() {
+    DocumentBuilder builder;
+    while (true) {
+      std::size_t i;
+      {
+        std::unique_lock lock(mutex_);
+        space_.wait(
+            lock, [&] { return stop_ || next_ >= files_.size() || next_ < taken_ + ring_.size(); });
+        if (stop_ || next_ >= files_.size()) return;
+        i = next_++;
+      }
+      Outcome out = process(files_[i], snapshot_, rebuild_, builder);
+      {
+        std::lock_guard lock(mutex_);
+        ring_[i % ring_.size()] = std::move(out);
+      }
+      ready_.notify_all();
+    }
+  }
+
+  const std::vector<InputFile>& files_;
+  const Snapshot& snapshot_;
+  const bool rebuild_;
+  std::mutex mutex_;
+  std::condition_variable ready_, space_;
+  std::vector<std::optional<Outcome>> ring_;
+  std::size_t next_ = 0, taken_ = 0;
+  bool stop_ = false;
+  std::vector<std::thread> workers_;
+};
 
 Xapian::WritableDatabase open_writable(const IndexOptions& options, IndexObserver& observer) {
   std::error_code ec;
@@ -224,9 +374,20 @@ class Run {
         files.push_back({path, canonical.lexically_relative(base).generic_string(), term});
       }
     }
-    for (const auto& file : files) {
-      index_file(file);
-      if (stats_.seen % 64 == 0) observer_.progress(stats_, files.size());
+    // One document per id, whichever paths named it.
+    std::unordered_set<std::string> ids;
+    std::erase_if(files, [&](const InputFile& f) { return !ids.insert(f.id).second; });
+
+    kept_.assign(db_.get_lastdocid() + 1, false);
+    {
+      Snapshot snapshot(db_);
+      unsigned threads =
+          options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
+      Pipeline pipeline(files, snapshot, rebuild_, threads);
+      for (std::size_t i = 0; i < files.size(); ++i) {
+        apply(files[i], pipeline.take(i));
+        if (stats_.seen % 64 == 0) observer_.progress(stats_, files.size());
+      }
     }
     for (const auto& scope : prune_scopes_) {
       if (options_.prune || scope.absorbed) prune(scope);
@@ -237,53 +398,50 @@ class Run {
   }
 
  private:
-  void index_file(const InputFile& file) {
+  void apply(const InputFile& file, Outcome out) {
     ++stats_.seen;
-    std::string name = file.path.string();
-    std::string bytes, error;
-    std::string id_term = schema::id_term(file.id);
-    Xapian::PostingIterator existing = db_.postlist_begin(id_term);
-    std::optional<Xapian::docid> old_docid;
-    if (existing != db_.postlist_end(id_term)) old_docid = *existing;
-
-    if (!read_file(file.path, bytes, error)) {
-      reject(name, error, old_docid);
-      return;
+    const std::string name = file.path.string();
+    switch (out.kind) {
+      case Outcome::Kind::kUnchanged:
+        ++stats_.unchanged;
+        keep(*out.old_docid);
+        return;
+      case Outcome::Kind::kNotADocument:
+        // A previously indexed version is pruned: the file is no longer news.
+        ++stats_.skipped;
+        observer_.skipped(name, out.reason);
+        return;
+      case Outcome::Kind::kRejected:
+        // A rejected file keeps its last good version, if any, until it is fixed.
+        ++stats_.rejected;
+        observer_.rejected(name, out.reason);
+        if (out.old_docid) keep(*out.old_docid);
+        return;
+      case Outcome::Kind::kIndexed:
+        break;
     }
-    std::string hash = content_hash(bytes);
-    if (old_docid && !rebuild_ &&
-        db_.get_document(*old_docid).get_value(schema::kContentHash) == hash) {
-      ++stats_.unchanged;
-      kept_.insert(*old_docid);
-      return;
+    for (const auto& warning : out.warnings) observer_.warning(name, warning);
+    adopt_story_key(out.document, out.url_term, out.old_docid);
+    update_spelling(out.document, +1);
+    if (out.old_docid) {
+      update_spelling(db_.get_document(*out.old_docid), -1);
+      db_.replace_document(*out.old_docid, out.document);
+      keep(*out.old_docid);
+    } else {
+      // The snapshot knows every id the database holds and ids are unique in
+      // this run, so a new id cannot be in the database already.
+      db_.add_document(out.document);
     }
-    ParseResult parsed = parse_news_file(bytes);
-    if (parsed.status == ParseStatus::kNotADocument) {
-      ++stats_.skipped;
-      observer_.skipped(name, parsed.reason);
-      return;  // a previously indexed version is pruned: the file is no longer news
-    }
-    if (parsed.status == ParseStatus::kRejected) {
-      reject(name, parsed.reason, old_docid);
-      return;
-    }
-    for (const auto& warning : parsed.warnings) observer_.warning(name, warning);
-    Xapian::Document doc = builder_.build(parsed.document, file.id, file.root_term, hash);
-    adopt_story_key(doc, parsed.document, old_docid);
-    if (old_docid) update_spelling(db_.get_document(*old_docid), -1);
-    update_spelling(doc, +1);
-    kept_.insert(db_.replace_document(id_term, doc));
     ++stats_.indexed;
     count_change();
   }
 
-  // A rejected file keeps its last good version, if any, until it is fixed.
-  void reject(const std::string& name, const std::string& reason,
-              std::optional<Xapian::docid> old_docid) {
-    ++stats_.rejected;
-    observer_.rejected(name, reason);
-    if (old_docid) kept_.insert(*old_docid);
+  void keep(Xapian::docid docid) {
+    if (docid < kept_.size()) kept_[docid] = true;
   }
+
+  // Documents added by this run have docids past the snapshot's: kept too.
+  bool kept(Xapian::docid docid) const { return docid >= kept_.size() || kept_[docid]; }
 
   // The indexed root for a folder: the outermost root already in the database
   // that holds it, so a file keeps one id whichever folder above it is named.
@@ -327,13 +485,11 @@ class Run {
     std::vector<Xapian::docid> doomed;
     const std::string& term = scope.root_term;
     for (auto it = db_.postlist_begin(term); it != db_.postlist_end(term); ++it) {
-      if (kept_.contains(*it)) continue;
-      if (!scope.id_prefix.empty()) {
-        auto id = db_.termlist_begin(*it);
-        id.skip_to(schema::id_term(scope.id_prefix));
-        if (id == db_.termlist_end(*it) || !(*id).starts_with(schema::id_term(scope.id_prefix))) {
-          continue;
-        }
+      if (kept(*it)) continue;
+      // The id itself, not its term: a long id's term is hashed.
+      if (!scope.id_prefix.empty() &&
+          !db_.get_document(*it).get_value(schema::kId).starts_with(scope.id_prefix)) {
+        continue;
       }
       doomed.push_back(*it);
     }
@@ -347,11 +503,10 @@ class Run {
 
   // A story published twice under one url, with different titles, is one
   // story: the new copy takes the collapse key of a copy already indexed.
-  void adopt_story_key(Xapian::Document& doc, const NewsDocument& news,
+  void adopt_story_key(Xapian::Document& doc, const std::string& url_term,
                        std::optional<Xapian::docid> self) {
-    if (news.url.empty()) return;
-    std::string term = schema::boolean_term(schema::kUrlPrefix, schema::normalise_url(news.url));
-    for (auto it = db_.postlist_begin(term); it != db_.postlist_end(term); ++it) {
+    if (url_term.empty()) return;
+    for (auto it = db_.postlist_begin(url_term); it != db_.postlist_end(url_term); ++it) {
       if (self && *it == *self) continue;
       doc.add_value(schema::kDedupKey, db_.get_document(*it).get_value(schema::kDedupKey));
       return;
@@ -398,9 +553,8 @@ class Run {
   const IndexOptions& options_;
   IndexObserver& observer_;
   Xapian::WritableDatabase db_;
-  DocumentBuilder builder_;
   IndexStats stats_;
-  std::unordered_set<Xapian::docid> kept_;
+  std::vector<bool> kept_;  // by docid, for the documents the database held at the start
   std::vector<fs::path> roots_;
   std::vector<PruneScope> prune_scopes_;
   std::size_t pending_ = 0;

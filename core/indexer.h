@@ -6,6 +6,9 @@
 // named directly is relative to its own folder). A re-run replaces changed
 // documents, leaves unchanged ones (same bytes) alone and, unless told not
 // to, removes documents of files that vanished from a folder it walks.
+// Files are read, hashed, parsed and turned into Xapian documents by `threads`
+// worker threads; the calling thread alone writes, in the order the files were
+// found, so the same input always gives the same database.
 // Changes are committed every `batch_size` changed documents and at the end;
 // each commit records a checkpoint (schema.h) so a killed run loses at most
 // the batch in progress and the database always opens.
@@ -27,6 +30,7 @@ struct IndexOptions {
   bool prune = true;              // remove documents of files that vanished
   bool follow_symlinks = false;   // follow links that leave the indexed folder
   bool wait_for_lock = false;     // wait for another writer instead of failing
+  unsigned threads = 0;           // threads reading and parsing files; 0: one per core
 };
 
 struct IndexStats {

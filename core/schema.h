@@ -32,6 +32,7 @@ enum Slot : Xapian::valueno {
   kType = 10,        // normalised type ("article", "video")
   kDedupKey = 11,    // "t:" + the title's words, lower case; a copy of a story
                      // with the same url takes the key of the first copy indexed
+  kId = 12,          // the document's id as is (read back in bulk by re-runs)
 };
 
 // Ranking signals are stored pre-shaped so that Xapian's built-in
@@ -100,7 +101,7 @@ std::span<const RangeField> range_fields();
 // differs from this build's is re-indexed in full by the next run (its
 // documents may lack terms or values this build relies on).
 inline constexpr std::string_view kMetaSchemaVersion = "news:schema";
-inline constexpr std::string_view kSchemaVersion = "4";
+inline constexpr std::string_view kSchemaVersion = "5";
 
 }  // namespace schema
 }  // namespace news

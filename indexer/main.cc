@@ -53,6 +53,7 @@ struct Options {
   std::string db = news::default_database_path();
   std::vector<std::string> paths;
   std::size_t batch_size = news::IndexOptions{}.batch_size;
+  unsigned threads = 0;
   bool no_prune = false;
   bool wait = false;
   bool follow_symlinks = false;
@@ -74,6 +75,9 @@ CLI::Option* setup(CLI::App& app, Options& opt) {
                         ->capture_default_str();
   app.add_option("--batch-size", opt.batch_size, "changed documents per commit")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10000000}))
+      ->capture_default_str();
+  app.add_option("--threads", opt.threads, "threads reading and parsing files (0: one per core)")
+      ->check(CLI::Range(0u, 256u))
       ->capture_default_str();
   app.add_flag("--no-prune", opt.no_prune, "keep documents whose files have vanished");
   app.add_flag("--wait", opt.wait, "wait for another indexer to finish instead of failing");
@@ -156,6 +160,7 @@ int run(Options opt, const CLI::Option* db_option) {
   news::IndexOptions options;
   options.db_path = opt.db;
   options.batch_size = opt.batch_size;
+  options.threads = opt.threads;
   options.prune = !opt.no_prune;
   options.wait_for_lock = opt.wait;
   options.follow_symlinks = opt.follow_symlinks;

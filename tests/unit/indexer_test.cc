@@ -1,0 +1,309 @@
+// index_paths (core/indexer.h): incremental re-runs, pruning and identities.
+#include "indexer.h"
+
+#include <gtest/gtest.h>
+#include <xapian.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "error.h"
+#include "schema.h"
+#include "test_support.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string news_file(const std::string& title, int quality = 50) {
+  return "---\ntitle: \"" + title + "\"\nexcerpt: \"About " + title +
+         ".\"\nquality: " + std::to_string(quality) + "\ntopics:\n  - Testing\n---\n";
+}
+
+class CountingObserver : public news::IndexObserver {
+ public:
+  void rejected(const std::string& file, const std::string& reason) override {
+    rejected_files.push_back(file + ": " + reason);
+  }
+  void skipped(const std::string& file, const std::string&) override {
+    skipped_files.push_back(file);
+  }
+  std::vector<std::string> rejected_files, skipped_files;
+};
+
+class Indexer : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    write("a.md", news_file("Alpha story"));
+    write("sub/b.md", news_file("Bravo story"));
+    write("sub/deeper/c.md", news_file("Charlie story"));
+    write("notes.txt", "Just some notes, not a news file.\n");  // no front matter
+    write("sub/broken.md", "---\ntitle: [unclosed\n---\n");     // rejected
+  }
+
+  void write(const std::string& relative, const std::string& bytes) {
+    news::testing::write_file(root() / relative, bytes);
+  }
+  fs::path root() const { return dir_ / "news"; }
+  std::string db_path() const { return (dir_ / "db").string(); }
+
+  news::IndexStats index(bool prune = true, std::vector<std::string> paths = {}) {
+    if (paths.empty()) paths = {root().string()};
+    news::IndexOptions options;
+    options.db_path = db_path();
+    options.prune = prune;
+    observer_ = CountingObserver();
+    return news::index_paths(paths, options, observer_);
+  }
+
+  Xapian::doccount doc_count() const { return Xapian::Database(db_path()).get_doccount(); }
+
+  // Every document's identity, from its Q term.
+  std::set<std::string> ids() const {
+    Xapian::Database db(db_path());
+    std::set<std::string> out;
+    for (auto it = db.allterms_begin("Q"); it != db.allterms_end("Q"); ++it) {
+      EXPECT_EQ(it.get_termfreq(), 1u) << *it << " is not unique";
+      out.insert((*it).substr(1));
+    }
+    return out;
+  }
+
+  // Documents whose text contains `word`.
+  Xapian::doccount with_word(const std::string& word) const {
+    return Xapian::Database(db_path()).get_termfreq(word);
+  }
+
+  news::testing::TempDir dir_;
+  CountingObserver observer_;
+};
+
+TEST_F(Indexer, FirstRunIndexesNewsFiles) {
+  news::IndexStats s = index();
+  EXPECT_EQ(s.seen, 5u);
+  EXPECT_EQ(s.indexed, 3u);
+  EXPECT_EQ(s.skipped, 1u);   // notes.txt
+  EXPECT_EQ(s.rejected, 1u);  // sub/broken.md
+  EXPECT_EQ(s.unchanged, 0u);
+  EXPECT_EQ(s.removed, 0u);
+  EXPECT_GE(s.commits, 1u);
+  EXPECT_EQ(doc_count(), 3u);
+  ASSERT_EQ(observer_.rejected_files.size(), 1u);
+  EXPECT_NE(observer_.rejected_files[0].find("broken.md"), std::string::npos);
+  ASSERT_EQ(observer_.skipped_files.size(), 1u);
+  EXPECT_NE(observer_.skipped_files[0].find("notes.txt"), std::string::npos);
+}
+
+TEST_F(Indexer, IdsAreRelativePathsWithSlashes) {
+  index();
+  EXPECT_EQ(ids(), (std::set<std::string>{"a.md", "sub/b.md", "sub/deeper/c.md"}));
+  // The stored record carries the same id.
+  Xapian::Database db(db_path());
+  auto it = db.postlist_begin(news::schema::id_term("sub/deeper/c.md"));
+  ASSERT_NE(it, db.postlist_end(news::schema::id_term("sub/deeper/c.md")));
+  auto record = nlohmann::json::parse(db.get_document(*it).get_data());
+  EXPECT_EQ(record["id"], "sub/deeper/c.md");
+  EXPECT_EQ(record["title"], "Charlie story");
+}
+
+TEST_F(Indexer, SecondRunChangesNothing) {
+  index();
+  news::IndexStats s = index();
+  EXPECT_EQ(s.indexed, 0u);
+  EXPECT_EQ(s.unchanged, 3u);
+  EXPECT_EQ(s.removed, 0u);
+  EXPECT_EQ(doc_count(), 3u);
+  EXPECT_EQ(ids(), (std::set<std::string>{"a.md", "sub/b.md", "sub/deeper/c.md"}));
+}
+
+TEST_F(Indexer, TrailingSlashGivesTheSameIdentities) {
+  index();
+  news::IndexStats s = index(true, {root().string() + "/"});
+  EXPECT_EQ(s.unchanged, 3u);
+  EXPECT_EQ(s.indexed, 0u);
+  EXPECT_EQ(s.removed, 0u);
+  EXPECT_EQ(doc_count(), 3u);
+}
+
+TEST_F(Indexer, ChangedFileIsReindexedWithoutDuplicates) {
+  index();
+  ASSERT_EQ(with_word("bravo"), 1u);
+  write("sub/b.md", news_file("Zulu story"));
+  news::IndexStats s = index();
+  EXPECT_EQ(s.indexed, 1u);
+  EXPECT_EQ(s.unchanged, 2u);
+  EXPECT_EQ(s.removed, 0u);
+  EXPECT_EQ(doc_count(), 3u);
+  EXPECT_EQ(with_word("bravo"), 0u);  // the old version is gone
+  EXPECT_EQ(with_word("zulu"), 1u);
+  EXPECT_EQ(ids(), (std::set<std::string>{"a.md", "sub/b.md", "sub/deeper/c.md"}));
+}
+
+TEST_F(Indexer, DeletedFileIsRemoved) {
+  index();
+  fs::remove(root() / "a.md");
+  news::IndexStats s = index();
+  EXPECT_EQ(s.removed, 1u);
+  EXPECT_EQ(s.unchanged, 2u);
+  EXPECT_EQ(doc_count(), 2u);
+  EXPECT_EQ(ids(), (std::set<std::string>{"sub/b.md", "sub/deeper/c.md"}));
+  EXPECT_EQ(with_word("alpha"), 0u);
+}
+
+TEST_F(Indexer, DeletedFileIsKeptWithoutPrune) {
+  index();
+  fs::remove(root() / "a.md");
+  news::IndexStats s = index(/*prune=*/false);
+  EXPECT_EQ(s.removed, 0u);
+  EXPECT_EQ(doc_count(), 3u);
+  EXPECT_TRUE(ids().count("a.md"));
+  // A later pruning run still removes it.
+  EXPECT_EQ(index(/*prune=*/true).removed, 1u);
+  EXPECT_EQ(doc_count(), 2u);
+}
+
+TEST_F(Indexer, DeletedFolderIsRemoved) {
+  index();
+  fs::remove_all(root() / "sub");
+  news::IndexStats s = index();
+  EXPECT_EQ(s.removed, 2u);
+  EXPECT_EQ(ids(), std::set<std::string>{"a.md"});
+}
+
+TEST_F(Indexer, PruningOnlyTouchesTheWalkedFolder) {
+  news::testing::write_file(dir_ / "other" / "x.md", news_file("Xray story"));
+  index(true, {root().string(), (dir_ / "other").string()});
+  ASSERT_EQ(doc_count(), 4u);
+  // Indexing only the first folder must not prune the second one's documents.
+  news::IndexStats s = index(true, {root().string()});
+  EXPECT_EQ(s.removed, 0u);
+  EXPECT_EQ(doc_count(), 4u);
+}
+
+TEST_F(Indexer, NamingASubfolderKeepsTheRootsIds) {
+  index();
+  news::IndexStats s = index(true, {(root() / "sub").string()});
+  EXPECT_EQ(s.unchanged, 2u);  // sub/b.md and sub/deeper/c.md, found by their ids
+  EXPECT_EQ(s.indexed, 0u);
+  EXPECT_EQ(s.removed, 0u);  // a.md is outside the walked folder
+  EXPECT_EQ(doc_count(), 3u);
+  EXPECT_EQ(ids(), (std::set<std::string>{"a.md", "sub/b.md", "sub/deeper/c.md"}));
+}
+
+TEST_F(Indexer, PruningIsScopedToTheWalkedSubfolder) {
+  index();
+  fs::remove(root() / "a.md");
+  fs::remove(root() / "sub" / "b.md");
+  news::IndexStats s = index(true, {(root() / "sub").string()});
+  EXPECT_EQ(s.removed, 1u);  // sub/b.md only
+  EXPECT_EQ(ids(), (std::set<std::string>{"a.md", "sub/deeper/c.md"}));
+  EXPECT_EQ(index().removed, 1u);  // the whole folder: now a.md too
+  EXPECT_EQ(ids(), std::set<std::string>{"sub/deeper/c.md"});
+}
+
+TEST_F(Indexer, NamingAParentAbsorbsTheSubfolder) {
+  index(true, {(root() / "sub").string()});
+  ASSERT_EQ(ids(), (std::set<std::string>{"b.md", "deeper/c.md"}));
+  // The parent becomes the root: ids are re-based on it, without duplicates,
+  // even when not pruning.
+  index(/*prune=*/false);
+  EXPECT_EQ(ids(), (std::set<std::string>{"a.md", "sub/b.md", "sub/deeper/c.md"}));
+  EXPECT_EQ(doc_count(), 3u);
+}
+
+// Pruning a subfolder compares ids, not id terms: an id longer than 200 bytes
+// is stored as a hashed term, whose head once hid it from a subfolder's prune.
+TEST_F(Indexer, DeletedFileWithLongIdUnderLongSubfolderIsRemoved) {
+  const std::string folder = "long-folder-" + std::string(70, 'f');  // 82 bytes
+  const std::string file = folder + "/" + std::string(140, 'n') + ".md";
+  ASSERT_GT(file.size(), 200u);  // hashed id term
+  write(file, news_file("Long story"));
+  index();
+  ASSERT_TRUE(ids().count(news::schema::id_term(file).substr(1)));
+  fs::remove(root() / file);
+  news::IndexStats s = index(true, {(root() / folder).string()});
+  EXPECT_EQ(s.removed, 1u);
+  EXPECT_EQ(with_word("long"), 0u);
+}
+
+TEST_F(Indexer, DeletedFileWithLongIdIsRemovedWhenTheRootIsWalked) {
+  const std::string folder = "long-folder-" + std::string(70, 'f');
+  const std::string file = folder + "/" + std::string(140, 'n') + ".md";
+  write(file, news_file("Long story"));
+  index();
+  ASSERT_EQ(with_word("long"), 1u);
+  fs::remove(root() / file);
+  EXPECT_EQ(index().removed, 1u);
+  EXPECT_EQ(with_word("long"), 0u);
+}
+
+TEST_F(Indexer, FixedRejectedFileIsIndexed) {
+  index();
+  write("sub/broken.md", news_file("Fixed story"));
+  news::IndexStats s = index();
+  EXPECT_EQ(s.indexed, 1u);
+  EXPECT_EQ(s.rejected, 0u);
+  EXPECT_TRUE(ids().count("sub/broken.md"));
+}
+
+TEST_F(Indexer, FileNamedDirectlyIsRelativeToItsFolder) {
+  news::IndexStats s = index(true, {(root() / "sub" / "deeper" / "c.md").string()});
+  EXPECT_EQ(s.indexed, 1u);
+  EXPECT_EQ(ids(), std::set<std::string>{"c.md"});
+}
+
+TEST_F(Indexer, HiddenFilesAreIgnored) {
+  write(".hidden.md", news_file("Hidden story"));
+  write(".git/config.md", news_file("Git story"));
+  index();
+  EXPECT_EQ(ids(), (std::set<std::string>{"a.md", "sub/b.md", "sub/deeper/c.md"}));
+}
+
+TEST_F(Indexer, CheckpointRecordsTheDocumentCount) {
+  index();
+  Xapian::Database db(db_path());
+  auto checkpoint = nlohmann::json::parse(db.get_metadata(news::kCheckpointKey));
+  EXPECT_EQ(checkpoint["documents"], 3);
+  EXPECT_EQ(db.get_metadata(std::string(news::schema::kMetaSchemaVersion)),
+            news::schema::kSchemaVersion);
+}
+
+TEST_F(Indexer, SmallBatchesCommitMoreOften) {
+  news::IndexOptions options;
+  options.db_path = db_path();
+  options.batch_size = 1;
+  CountingObserver observer;
+  news::IndexStats s = news::index_paths({root().string()}, options, observer);
+  EXPECT_EQ(s.indexed, 3u);
+  EXPECT_GE(s.commits, 3u);
+  EXPECT_EQ(doc_count(), 3u);
+}
+
+TEST_F(Indexer, MissingPathThrowsNoSuchPath) {
+  try {
+    index(true, {(dir_ / "nowhere").string()});
+    ADD_FAILURE() << "no error";
+  } catch (const news::Error& e) {
+    EXPECT_EQ(e.kind(), news::Error::Kind::kNoSuchPath);
+  }
+  EXPECT_FALSE(fs::exists(db_path()));  // nothing half-written
+}
+
+TEST(IndexerSeeds, SeedsIndexWithOneRejection) {
+  news::testing::TempDir dir;
+  news::IndexOptions options;
+  options.db_path = (dir / "db").string();
+  CountingObserver observer;
+  news::IndexStats s = news::index_paths({NEWS_SEEDS_DIR}, options, observer);
+  EXPECT_EQ(s.rejected, 1u);
+  ASSERT_EQ(observer.rejected_files.size(), 1u);
+  EXPECT_NE(observer.rejected_files[0].find("project-innereye"), std::string::npos);
+  EXPECT_EQ(s.indexed + s.rejected + s.skipped, s.seen);
+  EXPECT_EQ(Xapian::Database(options.db_path).get_doccount(), s.indexed);
+  EXPECT_GT(s.indexed, 200u);
+}
+
+}  // namespace

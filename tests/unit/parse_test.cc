@@ -1,0 +1,405 @@
+// parse_news_file (core/document.h): one fixture per quirk under
+// tests/fixtures/parse/, plus every real seed file.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "document.h"
+#include "test_support.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using news::ParseResult;
+using news::ParseStatus;
+
+fs::path fixture(const std::string& name) { return fs::path(NEWS_FIXTURES_DIR) / "parse" / name; }
+
+// The bytes of a parse fixture; fails the test when the file is missing.
+std::string fixture_bytes(const std::string& name) {
+  fs::path path = fixture(name);
+  EXPECT_TRUE(fs::is_regular_file(path)) << path;
+  return news::testing::read_file(path);
+}
+
+ParseResult parse_fixture(const std::string& name) {
+  return news::parse_news_file(fixture_bytes(name));
+}
+
+// Every text the parsed document carries, for "this never leaks" checks.
+std::vector<std::string> all_text(const news::NewsDocument& d) {
+  std::vector<std::string> out = {d.title,         d.excerpt,        d.url, d.category, d.type,
+                                  d.provider_name, d.provider_domain};
+  out.insert(out.end(), d.topics.begin(), d.topics.end());
+  out.insert(out.end(), d.related_titles.begin(), d.related_titles.end());
+  return out;
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+TEST(Parse, FullDocumentFields) {
+  ParseResult r = parse_fixture("full.md");
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  const auto& d = r.document;
+  EXPECT_EQ(d.title, "Harbour cranes get a software upgrade");
+  EXPECT_EQ(d.excerpt, "The port authority rolled out new scheduling software for its cranes.");
+  EXPECT_EQ(d.category, "news");
+  EXPECT_EQ(d.type, "article");
+  EXPECT_EQ(d.provider_name, "Harbour Gazette");
+  EXPECT_EQ(d.provider_domain, "harbour.example");
+  EXPECT_EQ(d.topics, (std::vector<std::string>{"Logistics", "Port Automation"}));
+  EXPECT_EQ(d.quality, 77);
+  EXPECT_EQ(d.heat, 88);
+  ASSERT_TRUE(d.published.has_value());
+  EXPECT_EQ(news::format_iso_datetime(*d.published), "2021-05-06T07:08:09Z");
+  EXPECT_EQ(r.repaired_fields, 0);
+}
+
+TEST(Parse, OriginalUrlWinsOverWebUrl) {
+  ParseResult r = parse_fixture("full.md");
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  EXPECT_EQ(r.document.url, "https://harbour.example/news/cranes");
+}
+
+TEST(Parse, UrlFallsBackToWebUrl) {
+  ParseResult r = parse_fixture("url-fallback.md");
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  EXPECT_EQ(r.document.url, "https://mirror.example/only-web-url");
+}
+
+TEST(Parse, EmptyOriginalUrlFallsBackToWebUrl) {
+  ParseResult r =
+      news::parse_news_file("---\ntitle: T\noriginalUrl: \"\"\nwebUrl: https://w.example/x\n---\n");
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  EXPECT_EQ(r.document.url, "https://w.example/x");
+}
+
+TEST(Parse, RelatedTitlesAreExtracted) {
+  ParseResult r = parse_fixture("full.md");
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  EXPECT_EQ(r.document.related_titles,
+            (std::vector<std::string>{"Crane operators train on the new system",
+                                      "Port traffic hits a record"}));
+}
+
+TEST(Parse, SecuredNeverAppearsInTheDocument) {
+  std::string bytes = fixture_bytes("full.md");
+  const std::string secret = "SECRET-TOKEN-4f9a2c7e-do-not-index";
+  ASSERT_TRUE(contains(bytes, "secured: \"" + secret + "\""));  // the fixture has one
+  ParseResult r = news::parse_news_file(bytes);
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  for (const auto& text : all_text(r.document)) {
+    EXPECT_FALSE(contains(text, secret)) << text;
+    EXPECT_FALSE(contains(text, "SECRET-TOKEN")) << text;
+  }
+}
+
+TEST(Parse, BodyAfterFrontMatterIsIgnored) {
+  ParseResult r = parse_fixture("full.md");
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  for (const auto& text : all_text(r.document)) EXPECT_FALSE(contains(text, "Body text")) << text;
+}
+
+TEST(Parse, CrlfLineEnds) {
+  std::string bytes = fixture_bytes("crlf.md");
+  ASSERT_TRUE(contains(bytes, "\r\n"));  // the fixture really has CR LF
+  ParseResult r = news::parse_news_file(bytes);
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  const auto& d = r.document;
+  EXPECT_EQ(d.title, "Line endings from Windows");
+  EXPECT_EQ(d.excerpt, "Every line of this file ends in CR LF.");
+  EXPECT_EQ(d.url, "https://example.com/crlf");
+  EXPECT_EQ(d.type, "article");  // a plain scalar, where a stray '\r' would stick
+  EXPECT_EQ(d.provider_name, "Carriage Return Daily");
+  EXPECT_EQ(d.provider_domain, "crlf.example");
+  EXPECT_EQ(d.topics, std::vector<std::string>{"Line Endings"});
+  EXPECT_EQ(d.quality, 41);
+  EXPECT_EQ(d.heat, 42);
+  for (const auto& text : all_text(d)) EXPECT_FALSE(contains(text, "\r")) << text;
+}
+
+TEST(Parse, ByteOrderMark) {
+  std::string bytes = fixture_bytes("bom.md");
+  ASSERT_EQ(bytes.substr(0, 3), "\xEF\xBB\xBF");  // the fixture really has a BOM
+  ParseResult r = news::parse_news_file(bytes);
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  EXPECT_EQ(r.document.title, "A file that starts with a byte-order mark");
+  EXPECT_EQ(r.document.quality, 33);
+}
+
+TEST(Parse, MissingClosingDelimiterStillParses) {
+  std::string bytes = fixture_bytes("unclosed.md");
+  ASSERT_FALSE(contains(bytes, "\n---\n"));  // really no closing line
+  ParseResult r = news::parse_news_file(bytes);
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  EXPECT_EQ(r.document.title, "Front matter without a closing line");
+  EXPECT_EQ(r.document.url, "https://example.com/unclosed");
+  EXPECT_EQ(r.document.quality, 57);
+  EXPECT_EQ(r.document.heat, 58);
+  EXPECT_EQ(r.document.topics, std::vector<std::string>{"Truncation"});
+}
+
+TEST(Parse, MissingOptionalFields) {
+  ParseResult r = parse_fixture("minimal.md");
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  const auto& d = r.document;
+  EXPECT_EQ(d.title, "Only a title and nothing else");
+  EXPECT_FALSE(d.quality.has_value());
+  EXPECT_FALSE(d.heat.has_value());
+  EXPECT_FALSE(d.published.has_value());
+  EXPECT_TRUE(d.related_titles.empty());
+  EXPECT_TRUE(d.topics.empty());
+  EXPECT_TRUE(d.provider_name.empty());
+  EXPECT_TRUE(d.provider_domain.empty());
+  EXPECT_TRUE(d.excerpt.empty());
+  EXPECT_TRUE(d.url.empty());
+}
+
+TEST(Parse, HeatMinusOneIsUnknown) {
+  ParseResult r = parse_fixture("heat-unknown.md");
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  EXPECT_FALSE(r.document.heat.has_value());
+  EXPECT_EQ(r.document.quality, 64);  // only heat is affected
+}
+
+TEST(Parse, HeatZeroIsKnown) {
+  // 0 is a real heat, not "unknown": only -1 means unknown.
+  ParseResult r = news::parse_news_file("---\ntitle: T\nheat: 0\n---\n");
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  EXPECT_EQ(r.document.heat, 0);
+}
+
+TEST(Parse, NumbersWrittenAsStrings) {
+  ParseResult r = parse_fixture("numbers-as-strings.md");
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  EXPECT_EQ(r.document.quality, 26);
+  EXPECT_EQ(r.document.heat, 81);
+}
+
+TEST(Parse, WholeNumberWrittenAsDecimalIsAccepted) {
+  ParseResult r = parse_fixture("quality-decimal.md");
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  EXPECT_EQ(r.document.quality, 26);
+}
+
+TEST(Parse, FractionalQualityIsRejected) {
+  ParseResult r = news::parse_news_file("---\ntitle: T\nquality: 26.5\n---\n");
+  EXPECT_EQ(r.status, ParseStatus::kRejected);
+  EXPECT_TRUE(contains(r.reason, "quality")) << r.reason;
+}
+
+TEST(Parse, NonNumberQualityIsRejectedNamingTheField) {
+  ParseResult r = parse_fixture("quality-not-a-number.md");
+  EXPECT_EQ(r.status, ParseStatus::kRejected);
+  EXPECT_TRUE(contains(r.reason, "quality")) << r.reason;
+  EXPECT_TRUE(contains(r.reason, "excellent")) << r.reason;  // says what it got
+}
+
+TEST(Parse, OutOfRangeQualityIsRejected) {
+  ParseResult r = parse_fixture("quality-out-of-range.md");
+  EXPECT_EQ(r.status, ParseStatus::kRejected);
+  EXPECT_TRUE(contains(r.reason, "quality")) << r.reason;
+  EXPECT_TRUE(contains(r.reason, "range")) << r.reason;
+}
+
+TEST(Parse, OverflowingQualityIsRejected) {
+  ParseResult r =
+      news::parse_news_file("---\ntitle: T\nquality: 123456789012345678901234567890\n---\n");
+  EXPECT_EQ(r.status, ParseStatus::kRejected);
+  EXPECT_TRUE(contains(r.reason, "quality")) << r.reason;
+}
+
+TEST(Parse, HeatBelowMinusOneIsRejected) {
+  ParseResult r = news::parse_news_file("---\ntitle: T\nheat: -2\n---\n");
+  EXPECT_EQ(r.status, ParseStatus::kRejected);
+  EXPECT_TRUE(contains(r.reason, "heat")) << r.reason;
+}
+
+TEST(Parse, QualityOfWrongTypeIsRejected) {
+  ParseResult r = news::parse_news_file("---\ntitle: T\nquality:\n  - 1\n  - 2\n---\n");
+  EXPECT_EQ(r.status, ParseStatus::kRejected);
+  EXPECT_TRUE(contains(r.reason, "quality")) << r.reason;
+}
+
+TEST(Parse, TitleOfWrongTypeIsRejectedNamingTitle) {
+  ParseResult r = parse_fixture("title-list.md");
+  EXPECT_EQ(r.status, ParseStatus::kRejected);
+  EXPECT_TRUE(contains(r.reason, "title")) << r.reason;
+}
+
+TEST(Parse, MissingTitleIsRejected) {
+  ParseResult r = news::parse_news_file("---\nexcerpt: no title here\n---\n");
+  EXPECT_EQ(r.status, ParseStatus::kRejected);
+  EXPECT_TRUE(contains(r.reason, "title")) << r.reason;
+}
+
+TEST(Parse, BlankTitleIsRejected) {
+  ParseResult r = news::parse_news_file("---\ntitle: \"   \"\n---\n");
+  EXPECT_EQ(r.status, ParseStatus::kRejected);
+  EXPECT_TRUE(contains(r.reason, "title")) << r.reason;
+}
+
+TEST(Parse, TopicsOfWrongTypeAreRejected) {
+  ParseResult r = parse_fixture("topics-mapping.md");
+  EXPECT_EQ(r.status, ParseStatus::kRejected);
+  EXPECT_TRUE(contains(r.reason, "topics")) << r.reason;
+}
+
+TEST(Parse, SingleTopicStringIsAListOfOne) {
+  ParseResult r = news::parse_news_file("---\ntitle: T\ntopics: Robotics\n---\n");
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  EXPECT_EQ(r.document.topics, std::vector<std::string>{"Robotics"});
+}
+
+TEST(Parse, UnparseableDateIsRejected) {
+  ParseResult r = parse_fixture("bad-date.md");
+  EXPECT_EQ(r.status, ParseStatus::kRejected);
+  EXPECT_TRUE(contains(r.reason, "publishedDateTime")) << r.reason;
+}
+
+TEST(Parse, NoFrontMatterIsNotADocument) {
+  ParseResult r = parse_fixture("no-front-matter.md");
+  EXPECT_EQ(r.status, ParseStatus::kNotADocument);
+  EXPECT_FALSE(r.reason.empty());
+}
+
+TEST(Parse, EmptyFileIsRejectedAsEmpty) {
+  std::string bytes = fixture_bytes("empty.md");
+  ASSERT_TRUE(bytes.empty());
+  ParseResult r = news::parse_news_file(bytes);
+  EXPECT_EQ(r.status, ParseStatus::kRejected);
+  EXPECT_TRUE(contains(r.reason, "empty")) << r.reason;
+}
+
+TEST(Parse, WhitespaceOnlyFileIsRejectedAsEmpty) {
+  ParseResult r = news::parse_news_file(" \r\n\t\n");
+  EXPECT_EQ(r.status, ParseStatus::kRejected);
+  EXPECT_TRUE(contains(r.reason, "empty")) << r.reason;
+}
+
+TEST(Parse, BadYamlIsRejectedWithItsLineNumber) {
+  std::string bytes = fixture_bytes("bad-yaml.md");
+  // The stray list item is on this line of the file (1-based).
+  std::size_t at = bytes.find("- stray list item");
+  ASSERT_NE(at, std::string::npos);
+  int line = 1 + static_cast<int>(std::count(bytes.begin(), bytes.begin() + at, '\n'));
+  ParseResult r = news::parse_news_file(bytes);
+  EXPECT_EQ(r.status, ParseStatus::kRejected);
+  EXPECT_TRUE(contains(r.reason, "YAML")) << r.reason;
+  EXPECT_TRUE(contains(r.reason, "line " + std::to_string(line))) << r.reason;
+}
+
+TEST(Parse, FrontMatterThatIsNotAMappingIsRejected) {
+  ParseResult r = news::parse_news_file("---\n- just\n- a list\n---\n");
+  EXPECT_EQ(r.status, ParseStatus::kRejected);
+  EXPECT_FALSE(r.reason.empty());
+}
+
+TEST(Parse, NonUtf8BytesAreReadAsWindows1252WithAWarning) {
+  // Line 3 has Latin-1/Windows-1252 bytes: é (E9), è (E8) and ’ (92).
+  ParseResult r =
+      news::parse_news_file("---\ntitle: Fine\nexcerpt: \"caf\xE9 cr\xE8me, it\x92s good\"\n---\n");
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  EXPECT_EQ(r.document.excerpt, "caf\xC3\xA9 cr\xC3\xA8me, it\xE2\x80\x99s good");
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_TRUE(contains(r.warnings[0], "line 3")) << r.warnings[0];
+  EXPECT_TRUE(contains(r.warnings[0], "UTF-8")) << r.warnings[0];
+}
+
+TEST(Parse, ValidFilesHaveNoWarnings) {
+  for (const char* name : {"full.md", "crlf.md", "bom.md", "unclosed.md", "minimal.md"}) {
+    ParseResult r = parse_fixture(name);
+    ASSERT_EQ(r.status, ParseStatus::kOk) << name << ": " << r.reason;
+    EXPECT_TRUE(r.warnings.empty()) << name << ": " << r.warnings.front();
+  }
+}
+
+TEST(Parse, ReasonIsOneLine) {
+  for (const char* name : {"bad-yaml.md", "bad-date.md", "title-list.md", "topics-mapping.md",
+                           "quality-not-a-number.md", "quality-out-of-range.md", "empty.md"}) {
+    ParseResult r = parse_fixture(name);
+    EXPECT_EQ(r.status, ParseStatus::kRejected) << name;
+    EXPECT_FALSE(r.reason.empty()) << name;
+    EXPECT_FALSE(contains(r.reason, "\n")) << name << ": " << r.reason;
+  }
+}
+
+TEST(Parse, WhitespaceInTextFieldsIsCollapsed) {
+  ParseResult r = news::parse_news_file(
+      "---\ntitle: \"  Spaced   out\\ttitle \"\nexcerpt: |\n  two\n  lines\n---\n");
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  EXPECT_EQ(r.document.title, "Spaced out title");
+  EXPECT_EQ(r.document.excerpt, "two lines");
+}
+
+TEST(Parse, MojibakeInSeedIsRepaired) {
+  std::string bytes =
+      news::testing::read_file(fs::path(NEWS_SEEDS_DIR) / "004_3bf3c426f419a754.txt");
+  ASSERT_TRUE(contains(bytes, "\xC3\xA2\xE2\x82\xAC\xE2\x80\x9D"));  // "â€”" as published
+  ParseResult r = news::parse_news_file(bytes);
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  EXPECT_TRUE(contains(r.document.title, "\xE2\x80\x94")) << r.document.title;           // "—"
+  EXPECT_FALSE(contains(r.document.title, "\xC3\xA2\xE2\x82\xAC")) << r.document.title;  // "â€"
+  EXPECT_EQ(r.document.title,
+            "Border control systems are gearing up to use facial analysis tech \xE2\x80\x94 what "
+            "could go wrong?");
+  EXPECT_GT(r.repaired_fields, 0);
+}
+
+TEST(Parse, RepairedFieldsCountsEachRepairedField) {
+  // Two fields mangled, one clean: exactly two repairs.
+  ParseResult r = news::parse_news_file(
+      "---\ntitle: \"It\xC3\xA2\xE2\x82\xAC\xE2\x84\xA2s here\"\n"
+      "excerpt: \"Caf\xC3\x83\xC2\xA9 society\"\ncategory: news\n---\n");
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  EXPECT_EQ(r.document.title, "It\xE2\x80\x99s here");
+  EXPECT_EQ(r.document.excerpt, "Caf\xC3\xA9 society");
+  EXPECT_EQ(r.repaired_fields, 2);
+}
+
+TEST(Parse, HtmlEntitiesAreDecodedAndCounted) {
+  ParseResult r = news::parse_news_file(
+      "---\ntitle: \"Q&amp;A: AT&amp;T&#8217;s plan\"\nexcerpt: plain\n"
+      "topics:\n  - \"R&amp;D\"\n---\n");
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  EXPECT_EQ(r.document.title, "Q&A: AT&T\xE2\x80\x99s plan");
+  EXPECT_EQ(r.document.topics, std::vector<std::string>{"R&D"});
+  EXPECT_EQ(r.repaired_fields, 2);  // the title and the topic
+}
+
+TEST(ParseSeeds, EverySeedParsesExceptTheCorruptOne) {
+  fs::path seeds(NEWS_SEEDS_DIR);
+  ASSERT_TRUE(fs::is_directory(seeds)) << seeds;
+  std::size_t files = 0, ok = 0;
+  std::vector<std::string> rejected;
+  for (const auto& entry : fs::recursive_directory_iterator(seeds)) {
+    if (!entry.is_regular_file()) continue;
+    ++files;
+    std::string name = entry.path().lexically_relative(seeds).generic_string();
+    ParseResult r = news::parse_news_file(news::testing::read_file(entry.path()));
+    if (r.status == ParseStatus::kOk) {
+      ++ok;
+      EXPECT_FALSE(r.document.title.empty()) << name;
+    } else {
+      rejected.push_back(name + " (" + std::to_string(static_cast<int>(r.status)) +
+                         "): " + r.reason);
+      if (name.starts_with("ai-news/2020-12-01-project-innereye-")) {
+        EXPECT_EQ(r.status, ParseStatus::kRejected) << name;
+      } else {
+        ADD_FAILURE() << "seed not parsed: " << rejected.back();
+      }
+    }
+  }
+  EXPECT_GT(files, 200u);  // two .txt seeds + ai-news + power-apps
+  EXPECT_EQ(ok + 1, files);
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_TRUE(rejected[0].starts_with("ai-news/2020-12-01-project-innereye-")) << rejected[0];
+}
+
+}  // namespace

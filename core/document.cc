@@ -64,16 +64,6 @@ std::optional<FrontMatter> split_front_matter(std::string_view bytes) {
   return FrontMatter{rest, false};
 }
 
-std::string without_carriage_returns(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\r' && (i + 1 == text.size() || text[i + 1] == '\n')) continue;
-    out.push_back(text[i]);
-  }
-  return out;
-}
-
 const char* kind_name(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Sequence:
@@ -245,13 +235,13 @@ ParseResult parse_news_file(std::string_view bytes) {
   std::vector<std::string> warnings;
   std::string yaml;
   if (is_valid_utf8(front->text)) {
-    yaml = without_carriage_returns(front->text);
+    yaml = front->text;  // yaml-cpp reads CRLF line ends itself
   } else {
     auto bad = utf8::find_invalid(front->text.begin(), front->text.end());
     auto line = 2 + std::count(front->text.begin(), bad, '\n');
     warnings.push_back("not valid UTF-8 (first at line " + std::to_string(line) +
                        "): those bytes were read as Windows-1252");
-    yaml = without_carriage_returns(decode_invalid_as_cp1252(front->text));
+    yaml = decode_invalid_as_cp1252(front->text);
   }
   YAML::Node root;
   try {

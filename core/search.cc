@@ -297,7 +297,9 @@ std::optional<SpellingSuggestion> Searcher::suggest(const SearchRequest& request
   alternative.offset = 0;
   alternative.limit = 0;
   SearchResponse response = search_once(alternative);
-  if (response.total_estimate <= mset.get_matches_estimated()) return std::nullopt;
+  // Only a correction that surely finds more: estimates of similar queries
+  // differ by noise (and stemming often makes "app" find "apps" anyway).
+  if (response.total_lower <= mset.get_matches_upper_bound()) return std::nullopt;
   return SpellingSuggestion{corrected, response.total_estimate};
 }
 

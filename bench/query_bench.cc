@@ -1,0 +1,112 @@
+// query-bench: in-process latency of the search library on a query set.
+//
+// Reads queries in the generator's format (kind TAB query TAB topic-filter
+// [TAB frequency]), opens the database once, and times Searcher::search for
+// each query, top 10, in two modes: the product's default blended ranking and
+// plain relevance (quality and heat weights 0). Each query runs --repeat
+// times after a warm-up pass; the figures are percentiles over every run.
+// Prints a Markdown table, and with --json the raw percentiles.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "search.h"
+
+namespace {
+
+struct Query {
+  std::string kind, text, topic, frequency;
+};
+
+std::vector<Query> read_queries(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::vector<Query> queries;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> fields;
+    std::stringstream fields_in(line);
+    for (std::string field; std::getline(fields_in, field, '\t');) fields.push_back(field);
+    fields.resize(4);
+    queries.push_back({fields[0], fields[1], fields[2], fields[3]});
+  }
+  return queries;
+}
+
+double percentile(std::vector<double> values, double p) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  std::size_t index = static_cast<std::size_t>(p / 100.0 * double(values.size() - 1) + 0.5);
+  return values[std::min(index, values.size() - 1)];
+}
+
+struct Mode {
+  const char* name;
+  news::RankingWeights weights;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"query-bench: in-process search latency (top 10) over a query set"};
+  std::string db, queries_path;
+  int repeat = 3;
+  bool json = false;
+  app.add_option("--db", db, "database")->required();
+  app.add_option("--queries", queries_path, "queries file (gen-corpus --queries)")->required();
+  app.add_option("--repeat", repeat, "timed runs of each query")->capture_default_str();
+  app.add_flag("--json", json, "print the figures as JSON");
+  CLI11_PARSE(app, argc, argv);
+
+  std::vector<Query> queries = read_queries(queries_path);
+  news::Searcher searcher(db);
+  const Mode modes[] = {{"blended", news::RankingWeights{}}, {"relevance", {0, 0, 0}}};
+  nlohmann::json report = nlohmann::json::object();
+  if (!json) {
+    std::printf("| mode | kind | queries | p50 ms | p95 ms | p99 ms | mean results |\n");
+    std::printf("| --- | --- | --- | --- | --- | --- | --- |\n");
+  }
+  for (const auto& mode : modes) {
+    std::map<std::string, std::vector<double>> by_kind;
+    std::map<std::string, double> results_by_kind;
+    for (int pass = -1; pass < repeat; ++pass) {  // pass -1 warms the caches
+      for (const auto& query : queries) {
+        news::SearchRequest request;
+        request.query = query.text;
+        if (!query.topic.empty()) request.topics = {query.topic};
+        request.weights = mode.weights;
+        request.limit = 10;
+        auto start = std::chrono::steady_clock::now();
+        news::SearchResponse response = searcher.search(request);
+        double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                              start)
+                        .count();
+        if (pass < 0) continue;
+        for (const std::string& kind : {std::string("all"), query.kind, query.frequency}) {
+          if (kind.empty()) continue;
+          by_kind[kind].push_back(ms);
+          results_by_kind[kind] += double(response.hits.size());
+        }
+      }
+    }
+    for (const auto& [kind, times] : by_kind) {
+      double p50 = percentile(times, 50), p95 = percentile(times, 95), p99 = percentile(times, 99);
+      double mean_results = results_by_kind[kind] / double(times.size());
+      report[mode.name][kind] = {{"runs", times.size()}, {"p50_ms", p50}, {"p95_ms", p95},
+                                 {"p99_ms", p99},        {"mean_results", mean_results}};
+      if (!json) {
+        std::printf("| %s | %s | %zu | %.3f | %.3f | %.3f | %.1f |\n", mode.name, kind.c_str(),
+                    times.size() / std::size_t(repeat), p50, p95, p99, mean_results);
+      }
+    }
+  }
+  if (json) std::printf("%s\n", report.dump(2).c_str());
+  return 0;
+}

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# The benchmark: news-index and news-search against Xapian's own scriptindex
+# and quest and against SQLite FTS5, side by side in one run, on the same
+# generated corpus. Writes bench/RESULTS.md (or $BENCH_RESULTS).
+#
+#   bench/run.sh                  N = 100,000 and 1,000,000 (about an hour on 2 cores)
+#   bench/run.sh 2000             a smoke run (CI)
+#   BENCH_DIR=/big/disk bench/run.sh 100000
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(100000 1000000)
+work=${BENCH_DIR:-/tmp/news-bench}
+results=${BENCH_RESULTS:-$root/bench/RESULTS.md}
+queries=${BENCH_QUERIES:-300}
+repeat=${BENCH_REPEAT:-3}
+
+NEWS_WITH_EXTRAS=1 scripts/install-deps.sh
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DNEWS_TESTS=OFF >/dev/null
+cmake --build build-bench -j"$(nproc)" --target news-index news-search gen-corpus query-bench \
+  process-bench >/dev/null
+bin=$root/build-bench
+mkdir -p "$work"
+
+# Runs a command under GNU time; sets $secs and $peak_kb.
+timed() {
+  local log
+  log=$(mktemp)
+  /usr/bin/time -f '%e %M' -o "$log" "$@"
+  read -r secs peak_kb <"$log"
+  rm -f "$log"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "-" }'; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
+size_mib() { du -sk "$1" | awk '{ printf "%.0f", $1 / 1024 }'; }
+
+{
+  echo "# Benchmark results"
+  echo
+  echo "Written by \`bench/run.sh ${sizes[*]}\` on $(date -u +%Y-%m-%d); every figure below is"
+  echo "measured by that run (nothing is typed in). Re-run it to reproduce."
+  echo
+  echo "## Machine"
+  echo
+  echo "- CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores"
+  echo "- Memory: $(free -g | awk '/Mem:/ { print $2 }') GiB; disk: $(df -h "$work" | awk 'NR == 2 { print $1 }')"
+  echo "- Debian $(cat /etc/debian_version); Xapian $(dpkg-query -W -f='${Version}' libxapian30);" \
+    "yaml-cpp $(dpkg-query -W -f='${Version}' libyaml-cpp0.7); SQLite $(sqlite3 -version | cut -d' ' -f1)"
+  echo
+  echo "## Method"
+  echo
+  echo "- Corpus: \`gen-corpus --seeds seeds --count N --seed 42 --queries $queries\` writes N news"
+  echo "  files modelled on \`seeds/\` (vocabulary and word frequencies, field lengths, quality and"
+  echo "  heat distributions with unknown values, topics, providers, dates over 2016-2022, related"
+  echo "  lists, a fifth with CRLF line ends) and the same text and numbers for the peers."
+  echo "- Indexing, each into a new database: \`news-index --db DB news/\` (YAML parsing,"
+  echo "  positions, spelling data, all values); \`scriptindex DB scriptindex.def scriptindex.txt\`"
+  echo "  (pre-flattened fields, the same terms, weights, positions, spelling and values); SQLite"
+  echo "  FTS5 \`sqlite3 DB < sqlite-load.sql\` (bulk CSV import and FTS5 build in one transaction,"
+  echo "  Porter stemming). Wall time and peak resident memory from GNU time; size from du."
+  echo "- Re-run: \`news-index\` again over the unchanged corpus."
+  echo "- Queries: $queries queries taken from held-out generated titles (one to three words, some"
+  echo "  phrases, some with a topic filter), top 10. In-process: \`query-bench\` times the search"
+  echo "  library ($repeat runs of each query after a warm-up). Whole process: \`process-bench\`"
+  echo "  starts one process per query (news-search; quest; sqlite3 with FTS5 \`bm25()\` blended"
+  echo "  with quality and heat as news-search does), $repeat runs each after a warm-up."
+} >"$results.tmp"
+
+for n in "${sizes[@]}"; do
+  dir=$work/$n
+  echo "== N = $n: generating" >&2
+  rm -rf "$dir"
+  "$bin/bench/gen-corpus" --seeds seeds --count "$n" --seed 42 --out "$dir" --queries "$queries" >&2
+
+  echo "== N = $n: news-index" >&2
+  rm -rf "$dir/news.db"
+  timed "$bin/indexer/news-index" -q --db "$dir/news.db" "$dir/news"
+  news_secs=$secs news_peak=$peak_kb news_size=$(size_mib "$dir/news.db")
+  timed "$bin/indexer/news-index" -q --db "$dir/news.db" "$dir/news"
+  rerun_secs=$secs rerun_peak=$peak_kb
+
+  echo "== N = $n: scriptindex" >&2
+  rm -rf "$dir/omega.db"
+  timed scriptindex --overwrite "$dir/omega.db" "$dir/scriptindex.def" "$dir/scriptindex.txt" >/dev/null
+  omega_secs=$secs omega_peak=$peak_kb omega_size=$(size_mib "$dir/omega.db")
+
+  echo "== N = $n: sqlite3 FTS5" >&2
+  rm -f "$dir/news.sqlite"
+  (cd "$dir" && timed sqlite3 news.sqlite <sqlite-load.sql && echo "$secs $peak_kb" >sqlite.time)
+  read -r sqlite_secs sqlite_peak <"$dir/sqlite.time"
+  sqlite_size=$(size_mib "$dir/news.sqlite")
+
+  echo "== N = $n: queries" >&2
+  inproc=$("$bin/bench/query-bench" --db "$dir/news.db" --queries "$dir/queries.txt" --repeat "$repeat")
+  proc_rows=""
+  for system in news-blended news-relevance quest sqlite-blended; do
+    case $system in
+      quest) db=$dir/omega.db ;;
+      sqlite-blended) db=$dir/news.sqlite ;;
+      *) db=$dir/news.db ;;
+    esac
+    rows=$("$bin/bench/process-bench" --system "$system" --db "$db" --bin "$bin/search" \
+      --queries "$dir/queries.txt" --repeat "$repeat")
+    proc_rows+="$rows"$'\n'
+  done
+  median_of() { echo "$proc_rows" | awk -F'|' -v s=" $1 " -v c=" $2 " '$2 == s && $3 == c { gsub(/ /, "", $5); print $5 }'; }
+  blended_all=$(median_of news-blended all)
+  quest_all=$(median_of quest all)
+  blended_freq=$(median_of news-blended frequent)
+  sqlite_freq=$(median_of sqlite-blended frequent)
+
+  {
+    echo
+    echo "## N = $n"
+    echo
+    echo "### Indexing"
+    echo
+    echo "| system | seconds | documents/s | peak memory MiB | database MiB |"
+    echo "| --- | --- | --- | --- | --- |"
+    echo "| news-index | $news_secs | $(rate "$n" "$news_secs") | $(mib "$news_peak") | $news_size |"
+    echo "| scriptindex | $omega_secs | $(rate "$n" "$omega_secs") | $(mib "$omega_peak") | $omega_size |"
+    echo "| SQLite FTS5 | $sqlite_secs | $(rate "$n" "$sqlite_secs") | $(mib "$sqlite_peak") | $sqlite_size |"
+    echo "| news-index re-run, unchanged | $rerun_secs | $(rate "$n" "$rerun_secs") | $(mib "$rerun_peak") | |"
+    echo
+    echo "- news-index is $(ratio "$omega_secs" "$news_secs") times as fast as scriptindex and" \
+      "$(ratio "$sqlite_secs" "$news_secs") times as fast as SQLite FTS5."
+    echo "- The re-run takes $(ratio "$rerun_secs" "$news_secs") of the full indexing time."
+    echo
+    echo "### Queries, in process (search library, top 10)"
+    echo
+    echo "$inproc"
+    echo
+    echo "### Queries, whole process (top 10; ms)"
+    echo
+    echo "| system | queries | count | median | p95 |"
+    echo "| --- | --- | --- | --- | --- |"
+    printf '%s' "$proc_rows"
+    echo
+    echo "- news-search (blended) over quest, median of all queries: $(ratio "$blended_all" "$quest_all")."
+    echo "- SQLite FTS5 (blended) over news-search (blended), queries with frequent words:" \
+      "$(ratio "$sqlite_freq" "$blended_freq") times as slow."
+  } >>"$results.tmp"
+done
+mv "$results.tmp" "$results"
+echo "wrote $results" >&2

@@ -15,7 +15,7 @@ _news_search_db() {
 
 _news_search_values() {
   # Values of a facet (topic, provider, type) in the database, one per line.
-  local db facet=$1 args=(--facets --limit 0 --format json --no-spelling)
+  local db facet=$1 args=(--facets --facet-values 100000 --limit 0 --format json --no-spelling)
   db=$(_news_search_db)
   [[ -n $db ]] && args+=(--db "$db")
   news-search "${args[@]}" 2>/dev/null |
@@ -43,7 +43,7 @@ _news_search() {
       mapfile -t COMPREPLY < <(compgen -W "$(_news_search_values "${prev#--}")" -- "$cur")
       return
       ;;
-    --since | --until | --now | --half-life | --limit | -n | --offset | --min-quality | \
+    --since | --until | --now | --half-life | --limit | -n | --offset | --min-quality | --facet-values | \
       --quality-weight | --heat-weight | --freshness-weight | --like)
       return
       ;;
@@ -52,7 +52,7 @@ _news_search() {
     mapfile -t COMPREPLY < <(compgen -W "--help --config --db --any --like --topic --provider
       --type --since --until --min-quality --quality-weight --heat-weight --half-life
       --freshness-weight --now --sort --limit --offset --format --json --jsonl --csv --all
-      --facets --explain --count --ids --no-spelling --color --no-color" -- "$cur")
+      --facets --facet-values --explain --count --ids --no-spelling --color --no-color" -- "$cur")
   fi
 }
 

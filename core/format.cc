@@ -77,24 +77,26 @@ std::string format_terminal(const SearchResponse& response, const SearchRequest&
   if (!request.like_id.empty()) what = "documents like " + terminal_safe(request.like_id);
   if (filtered(request)) what += " (filtered)";
   if (response.total_upper == 0) {
-    out << "No results for " << what << ".\n";
+    for (const auto& line : wrap("No results for " + what + ".", width)) out << line << "\n";
     return out.str();
   }
   bool exact = response.total_lower == response.total_upper;
-  out << (exact ? "" : "About ") << response.total_estimate
-      << (response.total_estimate == 1 ? " result for " : " results for ") << what;
+  std::string header = (exact ? "" : "About ") + std::to_string(response.total_estimate) +
+                       (response.total_estimate == 1 ? " result for " : " results for ") + what;
   if (response.hits.empty()) {
-    out << (request.limit == 0 ? std::string(".\n")
-                               : "; none at offset " + std::to_string(request.offset) + ".\n");
+    header += request.limit == 0 ? "." : "; none at offset " + std::to_string(request.offset) + ".";
   } else {
-    out << " (showing " << response.hits.front().rank << "-" << response.hits.back().rank << "):\n";
+    header += " (showing " + std::to_string(response.hits.front().rank) + "-" +
+              std::to_string(response.hits.back().rank) + "):";
   }
+  for (const auto& line : wrap(header, width)) out << line << "\n";
 
   for (const auto& hit : response.hits) {
     std::string rank = std::to_string(hit.rank) + ".";
     rank.insert(0, rank.size() < kIndent - 1 ? kIndent - 1 - rank.size() : 0, ' ');
     out << "\n"
-        << rank << " " << paint(kBold, shorten(terminal_safe(hit.title), text_width)) << "\n";
+        << rank << " " << paint(kBold, shorten_to_width(terminal_safe(hit.title), text_width))
+        << "\n";
     std::string meta = hit.published.empty() ? "undated" : hit.published.substr(0, 10);
     if (!hit.provider.empty()) meta += " · " + terminal_safe(hit.provider);
     if (!hit.type.empty()) meta += " · " + terminal_safe(hit.type);
@@ -104,7 +106,7 @@ std::string format_terminal(const SearchResponse& response, const SearchRequest&
       meta += " · +" + std::to_string(hit.collapsed) +
               (hit.collapsed == 1 ? " duplicate" : " duplicates");
     }
-    out << indent << paint(kDim, shorten(meta, text_width)) << "\n";
+    out << indent << paint(kDim, shorten_to_width(meta, text_width)) << "\n";
     if (!hit.url.empty()) out << indent << paint(kCyan, terminal_safe(hit.url)) << "\n";
     for (const auto& line : wrap(terminal_safe(hit.snippet_marked), text_width)) {
       std::string shown = replace_all(line, kMatchStart, style.colour ? kBold : "");
@@ -112,11 +114,10 @@ std::string format_terminal(const SearchResponse& response, const SearchRequest&
     }
     if (style.explain) {
       const ScoreParts& p = hit.parts;
-      out << indent
-          << paint(kDim, "score " + fixed(hit.score) + " = relevance " + fixed(p.relevance) +
-                             " + quality " + fixed(p.quality) + " + heat " + fixed(p.heat) +
-                             " + freshness " + fixed(p.freshness))
-          << "\n";
+      std::string parts = "score " + fixed(hit.score) + " = relevance " + fixed(p.relevance) +
+                          " + quality " + fixed(p.quality) + " + heat " + fixed(p.heat) +
+                          " + freshness " + fixed(p.freshness);
+      for (const auto& line : wrap(parts, text_width)) out << indent << paint(kDim, line) << "\n";
     }
   }
 

@@ -374,6 +374,18 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
   response.total_estimate = mset.get_matches_estimated();
   response.total_lower = mset.get_matches_lower_bound();
   response.total_upper = mset.get_matches_upper_bound();
+  if (mset.size() < request.limit) {
+    // A page that is not full holds the last match: the total is known.
+    Xapian::doccount total = request.offset + mset.size();
+    if (mset.size() > 0 || request.offset == 0) {
+      response.total_estimate = response.total_lower = response.total_upper = total;
+    }
+  } else if (request.exact_count && response.total_lower != response.total_upper) {
+    // Collapsing makes Xapian's bounds loose even when every match was
+    // checked; counting the collapsed matches themselves is exact.
+    Xapian::doccount total = enquire.get_mset(0, db_.get_doccount()).size();
+    response.total_estimate = response.total_lower = response.total_upper = total;
+  }
   Xapian::Stem stemmer("english");
   for (auto it = mset.begin(); it != mset.end(); ++it) {
     SearchHit hit;

@@ -264,6 +264,35 @@ std::size_t display_width(std::string_view text) {
   return width;
 }
 
+std::string shorten_to_width(std::string_view text, std::size_t columns) {
+  std::string valid = is_valid_utf8(text) ? std::string(text) : replace_invalid_utf8(text);
+  if (display_width(valid) <= columns) return valid;
+  const std::size_t budget = columns > 0 ? columns - 1 : 0;  // room for "…"
+  std::size_t used = 0;
+  auto it = valid.begin();
+  auto last_space = valid.begin();
+  while (it != valid.end()) {
+    auto next = it;
+    char32_t cp = utf8::next(next, valid.end());
+    int w = (cp == 0xE000 || cp == 0xE001) ? 0 : ::wcwidth(static_cast<wchar_t>(cp));
+    std::size_t cw = w < 0 ? 1 : static_cast<std::size_t>(w);
+    if (used + cw > budget) break;
+    if (cp == ' ') last_space = it;
+    used += cw;
+    it = next;
+  }
+  // Cut at the last space if that keeps most of the line; else mid-word.
+  auto cut = (last_space != valid.begin() &&
+              std::distance(valid.begin(), last_space) * 3 > std::distance(valid.begin(), it) * 2)
+                 ? last_space
+                 : it;
+  std::string out(valid.begin(), cut);
+  while (!out.empty() && (out.back() == ' ' || out.back() == ',' || out.back() == '.')) {
+    out.pop_back();
+  }
+  return out + "…";
+}
+
 std::vector<std::string> wrap(std::string_view text, std::size_t width) {
   std::vector<std::string> lines;
   std::string line;

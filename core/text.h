@@ -44,6 +44,10 @@ std::string collapse_whitespace(std::string_view text);
 // Shortens to at most `max_chars` code points at a word boundary, adding "…".
 std::string shorten(std::string_view text, std::size_t max_chars);
 
+// Shortens to at most `columns` display columns (display_width) at a word
+// boundary where there is one, adding "…".
+std::string shorten_to_width(std::string_view text, std::size_t columns);
+
 // Every occurrence of `from` replaced by `to`.
 std::string replace_all(std::string text, std::string_view from, std::string_view to);
 

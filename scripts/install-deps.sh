@@ -7,6 +7,7 @@ packages=(
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
   libhowardhinnant-date-dev libxxhash-dev libutfcpp-dev
   libgtest-dev libgmock-dev
+  bash-completion util-linux            # the completion and terminal tests
 )
 if [ "${NEWS_WITH_EXTRAS:-0}" = 1 ]; then
   packages+=(clang libclang-rt-14-dev     # libFuzzer and the sanitizers' runtimes

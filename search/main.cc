@@ -32,6 +32,7 @@ constexpr const char* kManual = R"(
 QUERY SYNTAX
   Xapian's QueryParser, with English stemming as at indexing time:
     words              all must match (--any: at least one)
+    -word              must not match (or quote the whole query: 'a -b')
     "exact phrase"     the words next to each other, in order
     a AND b, a OR b, a NOT b, +must -mustnot, wild*
     title:word         title:"power apps"
@@ -99,6 +100,7 @@ struct Options {
   bool json = false, jsonl = false, csv = false;
   bool all = false;
   bool facets = false;
+  std::size_t facet_values = 10;
   bool explain = false;
   bool count = false;
   bool ids = false;
@@ -165,6 +167,9 @@ Bound setup(CLI::App& app, Options& opt) {
   app.add_flag("--csv", opt.csv, "same as --format csv");
   app.add_flag("--all", opt.all, "show every copy of a story instead of one");
   app.add_flag("--facets", opt.facets, "count matches by topic, provider, type and month");
+  app.add_option("--facet-values", opt.facet_values, "values listed per facet")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
+      ->capture_default_str();
   app.add_flag("--explain", opt.explain, "show the parts of each score");
   app.add_flag("--count", opt.count, "print only the number of matches (exact)");
   app.add_flag("--ids", opt.ids, "print only the ids of the results, one per line");
@@ -240,6 +245,7 @@ news::SearchRequest make_request(const Options& opt) {
   request.collapse_duplicates = !opt.all;
   request.suggest_spelling = !opt.no_spelling && !opt.count && !opt.ids;
   request.facets = opt.facets;
+  request.facet_values = opt.facet_values;
   request.exact_count = opt.count;
   return request;
 }
@@ -286,8 +292,17 @@ int main(int argc, char** argv) {
   CLI::App app{"news-search"};
   Options opt;
   Bound bound = setup(app, opt);
+  // `news-search recognition -facial`: a word after a single '-' is a query
+  // word (an exclusion), not an option; unknown `--options` are still errors.
+  app.allow_extras();
   try {
     app.parse(argc, argv);
+    for (const auto& extra : app.remaining()) {
+      if (extra.starts_with("--") || extra.size() < 2) {
+        throw CLI::ExtrasError({extra});
+      }
+      opt.words.push_back(extra);
+    }
   } catch (const CLI::ParseError& e) {
     int status = app.exit(e);
     return status == 0 ? kFound : kUsage;

@@ -69,8 +69,12 @@ Xapian::Document DocumentBuilder::build(const NewsDocument& doc, std::string_vie
       if (field.kind == schema::FieldKind::kBoolean) {
         xdoc.add_boolean_term(schema::boolean_term(field.prefix, value));
       } else {
-        termgen_.index_text(value, field.wdf, std::string(field.prefix));
-        termgen_.increase_termpos(kFieldGap);
+        if (field.positions) {
+          termgen_.index_text(value, field.wdf, std::string(field.prefix));
+          termgen_.increase_termpos(kFieldGap);
+        } else {
+          termgen_.index_text_without_positions(value, field.wdf, std::string(field.prefix));
+        }
       }
     }
   }

@@ -515,18 +515,27 @@ class Run {
 
   // The spelling dictionary ("did you mean") holds the plain words of every
   // document once per document: unprefixed terms are the unstemmed words.
+  // Changes are summed per word and reach Xapian with the commit, one call per
+  // distinct word, rather than one per word of every document.
   void update_spelling(const Xapian::Document& doc, int direction) {
     for (auto it = doc.termlist_begin(); it != doc.termlist_end(); ++it) {
       const std::string& term = *it;
       unsigned char first = static_cast<unsigned char>(term[0]);
       if (first >= 'A' && first <= 'Z') continue;  // prefixed: not a plain word
       if (term.size() < 3 || term.size() > 40) continue;
-      if (direction > 0) {
-        db_.add_spelling(term);
-      } else {
-        db_.remove_spelling(term);
+      spelling_[term] += direction;
+    }
+  }
+
+  void flush_spelling() {
+    for (const auto& [word, change] : spelling_) {
+      if (change > 0) {
+        db_.add_spelling(word, static_cast<Xapian::termcount>(change));
+      } else if (change < 0) {
+        db_.remove_spelling(word, static_cast<Xapian::termcount>(-change));
       }
     }
+    spelling_.clear();
   }
 
   void count_change() {
@@ -534,6 +543,7 @@ class Run {
   }
 
   void commit(bool final = false) {
+    flush_spelling();
     ++stats_.commits;
     nlohmann::json checkpoint = {{"documents", db_.get_doccount()}, {"commits", stats_.commits}};
     db_.set_metadata(kCheckpointKey, checkpoint.dump());
@@ -557,6 +567,7 @@ class Run {
   std::vector<bool> kept_;  // by docid, for the documents the database held at the start
   std::vector<fs::path> roots_;
   std::vector<PruneScope> prune_scopes_;
+  std::unordered_map<std::string, long> spelling_;  // word -> change, this batch
   std::size_t pending_ = 0;
   bool rebuild_ = false;  // the database has an older schema: ignore stored hashes
 };

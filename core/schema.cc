@@ -26,17 +26,17 @@ Strings url(const NewsDocument& d) { return {normalise_url(d.url)}; }
 // wdf: a title word counts three times, an excerpt word twice, and a word
 // from a related article's title, a topic or the provider's name once.
 constexpr std::array kTermFields = {
-    TermField{"title", "S", FieldKind::kFreeText, 3, title},
-    TermField{"", "", FieldKind::kFreeText, 3, title},
-    TermField{"", "", FieldKind::kFreeText, 2, excerpt},
-    TermField{"", "", FieldKind::kFreeText, 1, related_titles},
-    TermField{"", "", FieldKind::kFreeText, 1, topics},
-    TermField{"", "", FieldKind::kFreeText, 1, provider_name},
-    TermField{"topic", "K", FieldKind::kBoolean, 0, topics},
-    TermField{"provider", "XP", FieldKind::kBoolean, 0, provider},
-    TermField{"type", "XT", FieldKind::kBoolean, 0, type},
-    TermField{"category", "XC", FieldKind::kBoolean, 0, category},
-    TermField{"", "XU", FieldKind::kBoolean, 0, url},
+    TermField{"title", "S", FieldKind::kFreeText, 3, true, title},
+    TermField{"", "", FieldKind::kFreeText, 3, true, title},
+    TermField{"", "", FieldKind::kFreeText, 2, true, excerpt},
+    TermField{"", "", FieldKind::kFreeText, 1, false, related_titles},
+    TermField{"", "", FieldKind::kFreeText, 1, false, topics},
+    TermField{"", "", FieldKind::kFreeText, 1, false, provider_name},
+    TermField{"topic", "K", FieldKind::kBoolean, 0, false, topics},
+    TermField{"provider", "XP", FieldKind::kBoolean, 0, false, provider},
+    TermField{"type", "XT", FieldKind::kBoolean, 0, false, type},
+    TermField{"category", "XC", FieldKind::kBoolean, 0, false, category},
+    TermField{"", "XU", FieldKind::kBoolean, 0, false, url},
 };
 
 constexpr std::array kRangeFields = {

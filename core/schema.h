@@ -52,12 +52,14 @@ enum class FieldKind {
 
 // One row of the term table. A kFreeText row with an empty prefix feeds the
 // general text that unprefixed queries search; with a prefix it is also
-// searchable on its own as `name:`. A kBoolean row is a filter `name:value`.
+// searchable on its own as `name:`. Positions (for phrases) cost the most of
+// anything indexed, so only the title and the excerpt keep them. A kBoolean row is a filter `name:value`.
 struct TermField {
   std::string_view name;    // field name in queries; empty: not addressable
   std::string_view prefix;  // Xapian term prefix (omega conventions)
   FieldKind kind;
   Xapian::termcount wdf;  // weight of each occurrence (kFreeText only)
+  bool positions;         // kFreeText: keep word positions (phrase queries)
   std::vector<std::string> (*extract)(const NewsDocument&);
 };
 
@@ -101,7 +103,7 @@ std::span<const RangeField> range_fields();
 // differs from this build's is re-indexed in full by the next run (its
 // documents may lack terms or values this build relies on).
 inline constexpr std::string_view kMetaSchemaVersion = "news:schema";
-inline constexpr std::string_view kSchemaVersion = "5";
+inline constexpr std::string_view kSchemaVersion = "6";
 
 }  // namespace schema
 }  // namespace news

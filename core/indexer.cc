@@ -1,5 +1,6 @@
 #include "indexer.h"
 
+#include <unistd.h>
 #include <xapian.h>
 #include <xxhash.h>
 
@@ -79,7 +80,12 @@ class Walker {
       entries.push_back(*it);
     }
     if (ec) {
-      observer_.warning(dir.string(), "cannot read folder: " + ec.message());
+      ++stats_.rejected;
+      observer_.rejected(dir.string(), "cannot read folder: " + ec.message() +
+                                           " (its documents are kept as they are)");
+      std::string relative =
+          (root_ / dir.lexically_relative(root)).lexically_relative(base_).generic_string();
+      unreadable_.push_back(relative == "." ? "" : relative + "/");
       return;
     }
     std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
@@ -138,6 +144,10 @@ class Walker {
   fs::path root_;
   fs::path base_;
   std::set<fs::path> visited_;
+
+ public:
+  // Id prefixes of the folders that could not be read: not pruned.
+  std::vector<std::string> unreadable_;
 };
 
 // Reads a whole file, or explains why it cannot.
@@ -317,13 +327,50 @@ class Pipeline {
   std::vector<std::thread> workers_;
 };
 
+// A database folder whose creation was cut short (a kill before Xapian wrote
+// its version file) holds table files but no `iamglass`: nothing was ever
+// committed, so the tables are removed and the database created afresh.
+void clear_unfinished_creation(const fs::path& db, IndexObserver& observer) {
+  std::error_code ec;
+  if (!fs::is_directory(db, ec) || fs::exists(db / "iamglass", ec)) return;
+  bool cleared = false;
+  for (const auto& entry : fs::directory_iterator(db, ec)) {
+    if (entry.path().extension() == ".glass" || entry.path().extension() == ".tmp") {
+      fs::remove(entry.path(), ec);
+      cleared = true;
+    }
+  }
+  if (cleared) {
+    observer.warning(db.string(),
+                     "its creation was interrupted before a first commit: created anew");
+  }
+}
+
+// The folder the database lives in (or would be created in) must be
+// writable; Xapian reports a lock file it cannot create as a lock held by
+// someone else, which would send --wait waiting forever.
+void check_writable(const fs::path& db) {
+  std::error_code ec;
+  fs::path folder = fs::exists(db, ec) ? db : db.parent_path();
+  if (folder.empty()) folder = ".";
+  if (::access(folder.c_str(), W_OK) != 0) {
+    throw Error(Error::Kind::kDatabase, "cannot write database " + db.string() + ": " +
+                                            folder.string() + ": " + std::strerror(errno));
+  }
+}
+
 Xapian::WritableDatabase open_writable(const IndexOptions& options, IndexObserver& observer) {
   std::error_code ec;
   fs::path parent = fs::path(options.db_path).parent_path();
-  if (!parent.empty()) fs::create_directories(parent, ec);
+  if (!parent.empty() && !fs::exists(parent, ec) && !fs::create_directories(parent, ec)) {
+    throw Error(Error::Kind::kDatabase,
+                "cannot create database " + options.db_path + ": " + ec.message());
+  }
+  check_writable(options.db_path);
   bool told = false;
   while (true) {
     try {
+      clear_unfinished_creation(options.db_path, observer);
       return Xapian::WritableDatabase(options.db_path, Xapian::DB_CREATE_OR_OPEN);
     } catch (const Xapian::DatabaseLockError&) {
       if (!options.wait_for_lock) {
@@ -352,6 +399,10 @@ class Run {
                                               std::string(schema::kSchemaVersion) +
                                               ": every file is indexed again");
     }
+    // Every batch is a transaction: if the run fails (a full disk, a kill),
+    // nothing of the batch in progress is committed, not even by the
+    // database's destructor, so the database is exactly its last commit.
+    db_.begin_transaction();
   }
 
   IndexStats go(const std::vector<std::string>& paths) {
@@ -389,12 +440,26 @@ class Run {
         if (stats_.seen % 64 == 0) observer_.progress(stats_, files.size());
       }
     }
+    unreadable_ = std::move(walker.unreadable_);
     for (const auto& scope : prune_scopes_) {
       if (options_.prune || scope.absorbed) prune(scope);
     }
     commit(/*final=*/true);
     observer_.progress(stats_, files.size());
     return stats_;
+  }
+
+  // After a failure: drop the batch in progress and close the database now,
+  // so that its destructor (which must not throw) has nothing left to do.
+  void abandon() noexcept {
+    try {
+      db_.cancel_transaction();
+    } catch (...) {
+    }
+    try {
+      db_.close();
+    } catch (...) {
+    }
   }
 
  private:
@@ -487,9 +552,11 @@ class Run {
     for (auto it = db_.postlist_begin(term); it != db_.postlist_end(term); ++it) {
       if (kept(*it)) continue;
       // The id itself, not its term: a long id's term is hashed.
-      if (!scope.id_prefix.empty() &&
-          !db_.get_document(*it).get_value(schema::kId).starts_with(scope.id_prefix)) {
-        continue;
+      std::string id = db_.get_document(*it).get_value(schema::kId);
+      if (!id.starts_with(scope.id_prefix)) continue;
+      if (std::any_of(unreadable_.begin(), unreadable_.end(),
+                      [&](const std::string& prefix) { return id.starts_with(prefix); })) {
+        continue;  // its folder could not be read: absent is not vanished
       }
       doomed.push_back(*it);
     }
@@ -556,7 +623,8 @@ class Run {
       db_.set_metadata(std::string(schema::kMetaSchemaVersion),
                        std::string(schema::kSchemaVersion));
     }
-    db_.commit();
+    db_.commit_transaction();
+    if (!final) db_.begin_transaction();
     pending_ = 0;
   }
 
@@ -567,6 +635,7 @@ class Run {
   std::vector<bool> kept_;  // by docid, for the documents the database held at the start
   std::vector<fs::path> roots_;
   std::vector<PruneScope> prune_scopes_;
+  std::vector<std::string> unreadable_;             // id prefixes of folders that could not be read
   std::unordered_map<std::string, long> spelling_;  // word -> change, this batch
   std::size_t pending_ = 0;
   bool rebuild_ = false;  // the database has an older schema: ignore stored hashes
@@ -586,6 +655,7 @@ IndexStats index_paths(const std::vector<std::string>& paths, const IndexOptions
   try {
     return run.go(paths);
   } catch (const Xapian::Error& e) {
+    run.abandon();
     throw Error(Error::Kind::kDatabase, "database " + options.db_path + ": " + e.get_description() +
                                             " (the last committed state is intact)");
   }

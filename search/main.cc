@@ -297,11 +297,15 @@ int main(int argc, char** argv) {
   app.allow_extras();
   try {
     app.parse(argc, argv);
+    bool only_words = false;  // after a "--"
     for (const auto& extra : app.remaining()) {
-      if (extra.starts_with("--") || extra.size() < 2) {
+      if (extra == "--" && !only_words) {
+        only_words = true;
+      } else if (!only_words && (extra.starts_with("--") || extra.size() < 2)) {
         throw CLI::ExtrasError({extra});
+      } else {
+        opt.words.push_back(extra);
       }
-      opt.words.push_back(extra);
     }
   } catch (const CLI::ParseError& e) {
     int status = app.exit(e);

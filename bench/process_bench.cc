@@ -23,29 +23,15 @@
 #include <string>
 #include <vector>
 
+#include "queries.h"
+
 extern char** environ;
 
 namespace {
 
-struct Query {
-  std::string kind, text, topic, frequency;
-};
-
-std::vector<Query> read_queries(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::vector<Query> queries;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::vector<std::string> fields;
-    std::stringstream fields_in(line);
-    for (std::string field; std::getline(fields_in, field, '\t');) fields.push_back(field);
-    fields.resize(4);
-    queries.push_back({fields[0], fields[1], fields[2], fields[3]});
-  }
-  return queries;
-}
+using news::bench::percentile;
+using news::bench::Query;
+using news::bench::read_queries;
 
 std::string lower(std::string text) {
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -108,10 +94,9 @@ std::vector<std::string> command(const std::string& system, const std::string& b
   if (system == "sqlite-blended") {
     std::string sql =
         "SELECT id FROM fts WHERE fts MATCH " + sql_string(fts5_match(q.text)) +
-        (q.topic.empty()
-             ? ""
-             : " AND rowid IN (SELECT doc FROM news_topic WHERE topic = " +
-                   sql_string(lower(q.topic)) + ")") +
+        (q.topic.empty() ? ""
+                         : " AND rowid IN (SELECT doc FROM news_topic WHERE topic = " +
+                               sql_string(lower(q.topic)) + ")") +
         " ORDER BY bm25(fts, 3.0, 1.0) - 0.5 * coalesce(quality, 70) / (coalesce(quality, 70) + "
         "70.0) - 0.25 * coalesce(heat, 70) / (coalesce(heat, 70) + 70.0) LIMIT 10;";
     return {"sqlite3", "-readonly", db, sql};
@@ -142,13 +127,6 @@ double run_once(const std::vector<std::string>& args) {
                              ") on: " + args.back());
   }
   return ms;
-}
-
-double percentile(std::vector<double> values, double p) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  std::size_t index = static_cast<std::size_t>(p / 100.0 * double(values.size() - 1) + 0.5);
-  return values[std::min(index, values.size() - 1)];
 }
 
 }  // namespace

@@ -16,36 +16,14 @@
 #include <string>
 #include <vector>
 
+#include "queries.h"
 #include "search.h"
 
 namespace {
 
-struct Query {
-  std::string kind, text, topic, frequency;
-};
-
-std::vector<Query> read_queries(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::vector<Query> queries;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::vector<std::string> fields;
-    std::stringstream fields_in(line);
-    for (std::string field; std::getline(fields_in, field, '\t');) fields.push_back(field);
-    fields.resize(4);
-    queries.push_back({fields[0], fields[1], fields[2], fields[3]});
-  }
-  return queries;
-}
-
-double percentile(std::vector<double> values, double p) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  std::size_t index = static_cast<std::size_t>(p / 100.0 * double(values.size() - 1) + 0.5);
-  return values[std::min(index, values.size() - 1)];
-}
+using news::bench::percentile;
+using news::bench::Query;
+using news::bench::read_queries;
 
 struct Mode {
   const char* name;
@@ -85,9 +63,9 @@ int main(int argc, char** argv) {
         request.limit = 10;
         auto start = std::chrono::steady_clock::now();
         news::SearchResponse response = searcher.search(request);
-        double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                              start)
-                        .count();
+        double ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                .count();
         if (pass < 0) continue;
         for (const std::string& kind : {std::string("all"), query.kind, query.frequency}) {
           if (kind.empty()) continue;
@@ -99,8 +77,11 @@ int main(int argc, char** argv) {
     for (const auto& [kind, times] : by_kind) {
       double p50 = percentile(times, 50), p95 = percentile(times, 95), p99 = percentile(times, 99);
       double mean_results = results_by_kind[kind] / double(times.size());
-      report[mode.name][kind] = {{"runs", times.size()}, {"p50_ms", p50}, {"p95_ms", p95},
-                                 {"p99_ms", p99},        {"mean_results", mean_results}};
+      report[mode.name][kind] = {{"runs", times.size()},
+                                 {"p50_ms", p50},
+                                 {"p95_ms", p95},
+                                 {"p99_ms", p99},
+                                 {"mean_results", mean_results}};
       if (!json) {
         std::printf("| %s | %s | %zu | %.3f | %.3f | %.3f | %.1f |\n", mode.name, kind.c_str(),
                     times.size() / std::size_t(repeat), p50, p95, p99, mean_results);

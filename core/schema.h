@@ -53,7 +53,8 @@ enum class FieldKind {
 // One row of the term table. A kFreeText row with an empty prefix feeds the
 // general text that unprefixed queries search; with a prefix it is also
 // searchable on its own as `name:`. Positions (for phrases) cost the most of
-// anything indexed, so only the title and the excerpt keep them. A kBoolean row is a filter `name:value`.
+// anything indexed, so only the title and the excerpt keep them. A kBoolean row is a filter
+// `name:value`.
 struct TermField {
   std::string_view name;    // field name in queries; empty: not addressable
   std::string_view prefix;  // Xapian term prefix (omega conventions)

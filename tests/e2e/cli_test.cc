@@ -37,15 +37,6 @@ constexpr std::size_t kSeedFiles = 264;
 constexpr std::size_t kSeedDocuments = 263;  // all but the corrupt innereye file
 constexpr const char* kCorruptSeed = "2020-12-01-project-innereye-";
 
-#define EXPECT_CONTAINS(haystack, needle)                          \
-  EXPECT_NE(std::string(haystack).find(needle), std::string::npos) \
-      << "expected to find [" << (needle) << "] in:\n"             \
-      << (haystack)
-#define EXPECT_NOT_CONTAINS(haystack, needle)                      \
-  EXPECT_EQ(std::string(haystack).find(needle), std::string::npos) \
-      << "did not expect to find [" << (needle) << "] in:\n"       \
-      << (haystack)
-
 std::string lower(std::string text) {
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;

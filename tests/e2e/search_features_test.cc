@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "fixture_reader.h"
 #include "test_support.h"
 
 namespace {
@@ -45,15 +46,6 @@ const fs::path kCompletion =
     fs::path(NEWS_SEEDS_DIR).parent_path() / "completions" / "news-search.bash";
 
 const std::string kRightQuote = "\xE2\x80\x99";  // ’
-
-#define EXPECT_CONTAINS(haystack, needle)                          \
-  EXPECT_NE(std::string(haystack).find(needle), std::string::npos) \
-      << "expected to find [" << (needle) << "] in:\n"             \
-      << (haystack)
-#define EXPECT_NOT_CONTAINS(haystack, needle)                      \
-  EXPECT_EQ(std::string(haystack).find(needle), std::string::npos) \
-      << "did not expect to find [" << (needle) << "] in:\n"       \
-      << (haystack)
 
 // An empty folder standing for the user's home and configuration folder.
 const std::string& clean_home() {
@@ -158,76 +150,9 @@ CommandResult search(const std::string& corpus, std::vector<std::string> args,
   return news_search(args, env);
 }
 
-// ---------------------------------------------------------------------------
-// Reading the fixture files independently of the product's parser: the
-// fields the facets count.
-
-struct FixtureDoc {
-  std::string type, provider, month;  // month "YYYY-MM" in UTC, "" if undated
-  std::vector<std::string> topics;
-  std::string text;  // title and excerpt, lower case
-};
-
-std::string unquote(const std::string& value) {
-  if (value.size() < 2 || value.front() != '"' || value.back() != '"') return value;
-  std::string out;
-  for (std::size_t i = 1; i + 1 < value.size(); ++i) {
-    if (value[i] == '\\' && i + 2 < value.size()) ++i;
-    out += value[i];
-  }
-  return out;
-}
-
-std::string lower_folded(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
-    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
-
-// "2021-01-31T23:30:00-02:00" -> "2021-02" (the month in UTC).
-std::string utc_month(const std::string& when) {
-  using namespace std::chrono;
-  int y = std::stoi(when.substr(0, 4));
-  unsigned mo = unsigned(std::stoi(when.substr(5, 2))), d = unsigned(std::stoi(when.substr(8, 2)));
-  sys_seconds t = sys_days(year(y) / month(mo) / day(d)) + hours(std::stoi(when.substr(11, 2))) +
-                  minutes(std::stoi(when.substr(14, 2)));
-  std::string zone = when.substr(19);
-  if (!zone.empty() && zone != "Z") {
-    int sign = zone[0] == '-' ? -1 : 1;
-    t -= sign * (hours(std::stoi(zone.substr(1, 2))) + minutes(std::stoi(zone.substr(4, 2))));
-  }
-  year_month_day ymd(floor<days>(t));
-  char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u", int(ymd.year()), unsigned(ymd.month()));
-  return buffer;
-}
-
-FixtureDoc read_fixture(const fs::path& path) {
-  FixtureDoc doc;
-  std::istringstream in(news::testing::read_file(path));
-  std::string section;
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty() || line == "---") continue;
-    if (line[0] != ' ') {
-      auto colon = line.find(':');
-      std::string key = line.substr(0, colon);
-      std::string value = colon + 2 <= line.size() ? line.substr(colon + 2) : "";
-      section = key;
-      if (key == "type") doc.type = lower_folded(value);
-      if (key == "publishedDateTime") doc.month = utc_month(value);
-      if (key == "title" || key == "excerpt") doc.text += lower_folded(unquote(value)) + " ";
-    } else if (section == "provider" && line.starts_with("  name: ")) {
-      doc.provider = unquote(line.substr(8));
-    } else if (section == "topics" && line.starts_with("  - ")) {
-      doc.topics.push_back(lower_folded(unquote(line.substr(4))));
-    }
-  }
-  return doc;
-}
+using news::testing::FixtureDoc;
+using news::testing::lower_folded;
+using news::testing::read_fixture;
 
 using Counts = std::map<std::string, std::map<std::string, int>>;
 

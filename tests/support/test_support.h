@@ -11,6 +11,16 @@
 #include <stdexcept>
 #include <string>
 
+// Substring assertions that print the text searched when they fail.
+#define EXPECT_CONTAINS(haystack, needle)                          \
+  EXPECT_NE(std::string(haystack).find(needle), std::string::npos) \
+      << "expected to find [" << (needle) << "] in:\n"             \
+      << (haystack)
+#define EXPECT_NOT_CONTAINS(haystack, needle)                      \
+  EXPECT_EQ(std::string(haystack).find(needle), std::string::npos) \
+      << "did not expect to find [" << (needle) << "] in:\n"       \
+      << (haystack)
+
 namespace news::testing {
 
 // A fresh folder under the system temp folder, removed with everything in it.
@@ -69,7 +79,8 @@ inline CommandResult run_command(const std::string& command) {
   if (!pipe) throw std::runtime_error("popen failed: " + command);
   std::array<char, 4096> buffer;
   std::size_t n;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.out.append(buffer.data(), n);
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    result.out.append(buffer.data(), n);
   int status = ::pclose(pipe);
   if (WIFEXITED(status)) {
     result.status = WEXITSTATUS(status);

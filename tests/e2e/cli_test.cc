@@ -20,13 +20,19 @@
 #include <unordered_set>
 #include <vector>
 
+#include "program_support.h"
 #include "search.h"
 #include "test_support.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using news::testing::command_line;
 using news::testing::CommandResult;
+using news::testing::describe;
+using news::testing::news_index;
+using news::testing::news_search;
+using news::testing::parse_json;
 using news::testing::run_command;
 using news::testing::shell_quote;
 using news::testing::TempDir;
@@ -40,42 +46,6 @@ constexpr const char* kCorruptSeed = "2020-12-01-project-innereye-";
 std::string lower(std::string text) {
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
-}
-
-// A command line: each argument shell-quoted, with optional VAR=value prefixes.
-std::string command_line(const std::vector<std::string>& env, const std::string& program,
-                         const std::vector<std::string>& args) {
-  std::string line;
-  for (const auto& assignment : env) line += assignment + " ";
-  line += shell_quote(program);
-  for (const auto& arg : args) line += " " + shell_quote(arg);
-  // Standard input closed: no program here may wait for the terminal.
-  return line + " </dev/null";
-}
-
-CommandResult news_index(const std::vector<std::string>& args,
-                         const std::vector<std::string>& env = {}) {
-  return run_command(command_line(env, NEWS_INDEX_BIN, args));
-}
-
-CommandResult news_search(const std::vector<std::string>& args,
-                          const std::vector<std::string>& env = {}) {
-  return run_command(command_line(env, NEWS_SEARCH_BIN, args));
-}
-
-std::string describe(const CommandResult& r) {
-  return "status " + std::to_string(r.status) + "\n--- stdout:\n" + r.out.substr(0, 4000) +
-         "\n--- stderr:\n" + r.err.substr(0, 4000);
-}
-
-// Parses --json output; an unparseable output is a test failure (and null).
-json parse_json(const CommandResult& r) {
-  json parsed = json::parse(r.out, nullptr, false);
-  if (parsed.is_discarded()) {
-    ADD_FAILURE() << "output is not JSON: " << describe(r);
-    return json();
-  }
-  return parsed;
 }
 
 std::vector<std::string> ids_of(const json& response) {
@@ -1000,13 +970,13 @@ secured: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 TEST(CliTest, MissingDefaultDatabaseExitsThree) {
   TempDir dir;
   std::string missing = (dir / "nowhere" / "db").string();
-  CommandResult r = news_search({"ai"}, {"NEWS_SEARCH_DB=" + shell_quote(missing)});
+  CommandResult r = news_search({"ai"}, {"NEWS_SEARCH_DB=" + missing});
   EXPECT_EQ(r.status, 3) << describe(r);
   EXPECT_CONTAINS(r.err, missing);
   EXPECT_CONTAINS(r.err, "news-index");
   // Without $NEWS_SEARCH_DB the default is under $XDG_DATA_HOME.
   std::string xdg = (dir / "xdg").string();
-  CommandResult x = news_search({"ai"}, {"NEWS_SEARCH_DB=", "XDG_DATA_HOME=" + shell_quote(xdg)});
+  CommandResult x = news_search({"ai"}, {"NEWS_SEARCH_DB=", "XDG_DATA_HOME=" + xdg});
   EXPECT_EQ(x.status, 3) << describe(x);
   EXPECT_CONTAINS(x.err, xdg + "/news-search/db");
 }
@@ -1014,7 +984,7 @@ TEST(CliTest, MissingDefaultDatabaseExitsThree) {
 TEST(CliTest, BothProgramsShareTheDefaultDatabase) {
   TempDir dir;
   std::string db = (dir / "db").string();
-  std::vector<std::string> env = {"NEWS_SEARCH_DB=" + shell_quote(db)};
+  std::vector<std::string> env = {"NEWS_SEARCH_DB=" + db};
   CommandResult index = news_index({NEWS_SEEDS_DIR}, env);
   EXPECT_EQ(index.status, 1) << describe(index);
   EXPECT_CONTAINS(index.out, db);
@@ -1026,7 +996,7 @@ TEST(CliTest, BothProgramsShareTheDefaultDatabase) {
   EXPECT_FALSE(response["results"].empty());
   // And through $XDG_DATA_HOME when $NEWS_SEARCH_DB is unset.
   std::string xdg = (dir / "xdg").string();
-  std::vector<std::string> xdg_env = {"NEWS_SEARCH_DB=", "XDG_DATA_HOME=" + shell_quote(xdg)};
+  std::vector<std::string> xdg_env = {"NEWS_SEARCH_DB=", "XDG_DATA_HOME=" + xdg};
   copy_good_seeds(dir / "corpus", 4);
   CommandResult xdg_index = news_index({(dir / "corpus").string()}, xdg_env);
   EXPECT_EQ(xdg_index.status, 0) << describe(xdg_index);

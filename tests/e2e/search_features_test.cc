@@ -28,12 +28,19 @@
 #include <vector>
 
 #include "fixture_reader.h"
+#include "program_support.h"
 #include "test_support.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using news::testing::command_line;
 using news::testing::CommandResult;
+using news::testing::describe;
+using news::testing::environment;
+using news::testing::news_index;
+using news::testing::news_search;
+using news::testing::parse_json;
 using news::testing::run_command;
 using news::testing::shell_quote;
 using news::testing::TempDir;
@@ -46,53 +53,6 @@ const fs::path kCompletion =
     fs::path(NEWS_SEEDS_DIR).parent_path() / "completions" / "news-search.bash";
 
 const std::string kRightQuote = "\xE2\x80\x99";  // ’
-
-// An empty folder standing for the user's home and configuration folder.
-const std::string& clean_home() {
-  static TempDir home;
-  static const std::string path = home.str();
-  return path;
-}
-
-// The environment every command starts from, then `env` (VAR=value) on top.
-std::string environment(const std::vector<std::string>& env) {
-  std::string line =
-      "env -u NEWS_SEARCH_CONFIG -u NEWS_SEARCH_DB -u NO_COLOR -u COLUMNS XDG_CONFIG_HOME=" +
-      shell_quote(clean_home()) + " HOME=" + shell_quote(clean_home());
-  for (const auto& assignment : env) line += " " + shell_quote(assignment);
-  return line;
-}
-
-std::string command_line(const std::string& program, const std::vector<std::string>& args,
-                         const std::vector<std::string>& env = {}) {
-  std::string line = environment(env) + " " + shell_quote(program);
-  for (const auto& arg : args) line += " " + shell_quote(arg);
-  return line + " </dev/null";
-}
-
-CommandResult news_index(const std::vector<std::string>& args,
-                         const std::vector<std::string>& env = {}) {
-  return run_command(command_line(NEWS_INDEX_BIN, args, env));
-}
-
-CommandResult news_search(const std::vector<std::string>& args,
-                          const std::vector<std::string>& env = {}) {
-  return run_command(command_line(NEWS_SEARCH_BIN, args, env));
-}
-
-std::string describe(const CommandResult& r) {
-  return "status " + std::to_string(r.status) + "\n--- stdout:\n" + r.out.substr(0, 4000) +
-         "\n--- stderr:\n" + r.err.substr(0, 4000);
-}
-
-json parse_json(const CommandResult& r) {
-  json parsed = json::parse(r.out, nullptr, false);
-  if (parsed.is_discarded()) {
-    ADD_FAILURE() << "output is not JSON: " << describe(r);
-    return json::object();
-  }
-  return parsed;
-}
 
 Ids ids_of(const json& response) {
   Ids ids;

@@ -1,5 +1,8 @@
 #include "document_builder.h"
 
+#include <xxhash.h>
+
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "schema.h"
@@ -18,18 +21,25 @@ std::string day_value(std::int64_t seconds) {
 
 // The title as a story key: case, punctuation and spacing do not count, so
 // "Zoox settles with Tesla" and "ZOOX settles with Tesla!" are one story.
-std::string dedup_key(const NewsDocument& doc) {
-  std::string key = "t:";
+// Stored as 8 bytes (XXH3-64 of the title's words), so that the indexer can
+// remember the key of every story it met cheaply. A title with no words
+// gives a key of the document's own.
+std::string dedup_key(const NewsDocument& doc, std::string_view id) {
+  std::string words = "t:";
   bool space = false;
   for (Xapian::Utf8Iterator it(doc.title); it != Xapian::Utf8Iterator(); ++it) {
     if (Xapian::Unicode::is_wordchar(*it)) {
-      if (space && key.size() > 2) key += ' ';
+      if (space && words.size() > 2) words += ' ';
       space = false;
-      Xapian::Unicode::append_utf8(key, Xapian::Unicode::tolower(*it));
+      Xapian::Unicode::append_utf8(words, Xapian::Unicode::tolower(*it));
     } else {
       space = true;
     }
   }
+  if (words.size() == 2) words = "i:" + std::string(id);
+  std::uint64_t hash = XXH3_64bits(words.data(), words.size());
+  std::string key(8, '\0');
+  for (int i = 7; i >= 0; --i, hash >>= 8) key[i] = static_cast<char>(hash & 0xff);
   return key;
 }
 
@@ -104,7 +114,7 @@ Xapian::Document DocumentBuilder::build(const NewsDocument& doc, std::string_vie
   if (!topics.empty()) xdoc.add_value(Slot::kTopics, topics);
   if (!doc.provider_name.empty()) xdoc.add_value(Slot::kProvider, doc.provider_name);
   if (!doc.type.empty()) xdoc.add_value(Slot::kType, schema::normalise_value(doc.type));
-  xdoc.add_value(Slot::kDedupKey, dedup_key(doc));
+  xdoc.add_value(Slot::kDedupKey, dedup_key(doc, id));
   xdoc.add_value(Slot::kId, std::string(id));
 
   xdoc.set_data(stored_record(doc, id));

@@ -11,6 +11,8 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <deque>
+#include <exception>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -23,6 +25,7 @@
 #include "document_builder.h"
 #include "error.h"
 #include "schema.h"
+#include "shards.h"
 
 namespace fs = std::filesystem;
 
@@ -46,6 +49,7 @@ struct InputFile {
   fs::path path;   // as the user will recognise it (under the given path)
   std::string id;  // path relative to its root, with '/' separators
   std::string root_term;
+  unsigned shard = 0;  // the shard its id belongs in (shards.h)
 };
 
 bool is_within(const fs::path& child, const fs::path& root) {
@@ -189,30 +193,42 @@ std::string_view as_bytes(const Hash& hash) {
 }
 
 // What the database held when the run started: which id is which document,
-// and the hash of each document's file. Read by the workers, never written
-// while they run. Loaded from two value streams, which read sequentially.
+// and the hash of each document's file, shard by shard. Read by the workers,
+// never written while they run. Loaded from two value streams per shard,
+// which read sequentially.
 struct Snapshot {
-  std::unordered_map<std::string, Xapian::docid> docids;  // id term -> docid
-  std::vector<Hash> hashes;                               // by docid
+  struct Shard {
+    std::unordered_map<std::string, Xapian::docid> docids;  // id term -> docid
+    std::vector<Hash> hashes;                               // by docid
+  };
+  std::vector<Shard> shards;
 
-  explicit Snapshot(const Xapian::Database& db) {
-    hashes.resize(db.get_lastdocid() + 1);
-    for (auto v = db.valuestream_begin(schema::kContentHash);
-         v != db.valuestream_end(schema::kContentHash); ++v) {
-      std::string value = *v;
-      if (value.size() == sizeof(Hash)) {
-        std::memcpy(hashes[v.get_docid()].data(), value.data(), sizeof(Hash));
+  explicit Snapshot(const std::vector<Xapian::WritableDatabase*>& dbs) : shards(dbs.size()) {
+    for (std::size_t s = 0; s < dbs.size(); ++s) {
+      const Xapian::Database& db = *dbs[s];
+      Shard& shard = shards[s];
+      shard.hashes.resize(db.get_lastdocid() + 1);
+      for (auto v = db.valuestream_begin(schema::kContentHash);
+           v != db.valuestream_end(schema::kContentHash); ++v) {
+        std::string value = *v;
+        if (value.size() == sizeof(Hash)) {
+          std::memcpy(shard.hashes[v.get_docid()].data(), value.data(), sizeof(Hash));
+        }
       }
-    }
-    docids.reserve(db.get_doccount());
-    for (auto v = db.valuestream_begin(schema::kId); v != db.valuestream_end(schema::kId); ++v) {
-      docids.emplace(schema::id_term(*v), v.get_docid());
+      shard.docids.reserve(db.get_doccount());
+      for (auto v = db.valuestream_begin(schema::kId); v != db.valuestream_end(schema::kId); ++v) {
+        shard.docids.emplace(schema::id_term(*v), v.get_docid());
+      }
     }
   }
 
-  std::optional<Xapian::docid> docid(const std::string& id_term) const {
+  std::optional<Xapian::docid> docid(unsigned shard, const std::string& id_term) const {
+    const auto& docids = shards[shard].docids;
     auto it = docids.find(id_term);
     return it == docids.end() ? std::nullopt : std::optional<Xapian::docid>(it->second);
+  }
+  const Hash& hash(unsigned shard, Xapian::docid docid) const {
+    return shards[shard].hashes[docid];
   }
 };
 
@@ -220,10 +236,10 @@ struct Snapshot {
 struct Outcome {
   enum class Kind { kUnchanged, kIndexed, kNotADocument, kRejected };
   Kind kind = Kind::kRejected;
-  std::optional<Xapian::docid> old_docid;
-  Xapian::Document document;  // kIndexed
-  std::string url_term;       // kIndexed: finds other copies of the story
-  std::string reason;         // kNotADocument, kRejected
+  std::optional<Xapian::docid> old_docid;  // in the file's shard
+  Xapian::Document document;               // kIndexed
+  std::string url_term;                    // kIndexed: finds other copies of the story
+  std::string reason;                      // kNotADocument, kRejected
   std::vector<std::string> warnings;
 };
 
@@ -231,11 +247,11 @@ Outcome process(const InputFile& file, const Snapshot& snapshot, bool rebuild,
                 DocumentBuilder& builder) {
   Outcome out;
   try {
-    out.old_docid = snapshot.docid(schema::id_term(file.id));
+    out.old_docid = snapshot.docid(file.shard, schema::id_term(file.id));
     std::string bytes;
     if (!read_file(file.path, bytes, out.reason)) return out;
     Hash hash = content_hash(bytes);
-    if (out.old_docid && !rebuild && snapshot.hashes[*out.old_docid] == hash) {
+    if (out.old_docid && !rebuild && snapshot.hash(file.shard, *out.old_docid) == hash) {
       out.kind = Outcome::Kind::kUnchanged;
       return out;
     }
@@ -359,99 +375,144 @@ void check_writable(const fs::path& db) {
   }
 }
 
-Xapian::WritableDatabase open_writable(const IndexOptions& options, IndexObserver& observer) {
+Xapian::WritableDatabase open_writable(const std::string& path, const IndexOptions& options,
+                                       IndexObserver& observer) {
   std::error_code ec;
-  fs::path parent = fs::path(options.db_path).parent_path();
+  fs::path parent = fs::path(path).parent_path();
   if (!parent.empty() && !fs::exists(parent, ec) && !fs::create_directories(parent, ec)) {
-    throw Error(Error::Kind::kDatabase,
-                "cannot create database " + options.db_path + ": " + ec.message());
+    throw Error(Error::Kind::kDatabase, "cannot create database " + path + ": " + ec.message());
   }
-  check_writable(options.db_path);
+  check_writable(path);
   bool told = false;
   while (true) {
     try {
-      clear_unfinished_creation(options.db_path, observer);
-      return Xapian::WritableDatabase(options.db_path, Xapian::DB_CREATE_OR_OPEN);
+      clear_unfinished_creation(path, observer);
+      return Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OPEN);
     } catch (const Xapian::DatabaseLockError&) {
       if (!options.wait_for_lock) {
-        throw Error(Error::Kind::kLocked,
-                    "database " + options.db_path + " is locked by another indexer");
+        throw Error(Error::Kind::kLocked, "database " + path + " is locked by another indexer");
       }
-      if (!told) observer.waiting_for_lock(options.db_path);
+      if (!told) observer.waiting_for_lock(path);
       told = true;
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     } catch (const Xapian::Error& e) {
       throw Error(Error::Kind::kDatabase,
-                  "cannot open database " + options.db_path + ": " + e.get_description());
+                  "cannot open database " + path + ": " + e.get_description());
     }
   }
 }
 
-class Run {
+// Which databases a run writes: the layout at the path, or a new one with
+// the number of shards asked for. A database keeps the shards it was built
+// with: moving documents between shards is a new build.
+Layout decide_layout(const IndexOptions& options) {
+  if (is_remote_spec(options.db_path)) {
+    throw Error(Error::Kind::kConfig,
+                "--db " + options.db_path +
+                    ": news-index writes local databases; run it on the shard's own host");
+  }
+  Layout existing = read_layout(options.db_path);
+  if (existing.shards == 0) return plan_layout(options.db_path, std::max(1u, options.shards));
+  if (options.shards != 0 && options.shards != existing.shards) {
+    throw Error(Error::Kind::kConfig,
+                "database " + options.db_path + " has " + std::to_string(existing.shards) +
+                    (existing.shards == 1 ? " shard" : " shards") + "; it cannot be split into " +
+                    std::to_string(options.shards) +
+                    ": build a new database with --db NEW --shards " +
+                    std::to_string(options.shards) + " and remove this one");
+  }
+  return existing;
+}
+
+struct PruneScope {
+  std::string root_term;
+  std::string id_prefix;  // empty: the whole root
+  bool absorbed;          // a root re-rooted under a new one: pruned even with --no-prune
+};
+
+// One change for a shard's writer: a new document, or a new version of one.
+struct Change {
+  std::optional<Xapian::docid> old_docid;
+  Xapian::Document document;
+};
+
+// What a writer does once every change is in.
+struct Finish {
+  std::vector<PruneScope> scopes;       // prune these ...
+  std::vector<bool> kept;               // ... except these docids (and any added by the run)
+  std::vector<std::string> unreadable;  // ... and ids under folders that could not be read
+};
+
+// Writes one database (the whole one, or one shard) on a thread of its own:
+// applies the changes in the order they come, keeps the spelling dictionary
+// in step, and commits every batch_size changes, each batch a transaction
+// with a checkpoint. At the end it prunes and commits the rest.
+class ShardWriter {
  public:
-  Run(const IndexOptions& options, IndexObserver& observer)
-      : options_(options), observer_(observer), db_(open_writable(options, observer)) {
-    std::string version = db_.get_metadata(std::string(schema::kMetaSchemaVersion));
-    rebuild_ = db_.get_doccount() > 0 && version != schema::kSchemaVersion;
-    if (rebuild_) {
-      observer_.warning(options_.db_path, "was built with schema version " +
-                                              (version.empty() ? "?" : version) + ", this is " +
-                                              std::string(schema::kSchemaVersion) +
-                                              ": every file is indexed again");
-    }
+  ShardWriter(std::string path, const IndexOptions& options, IndexObserver& observer)
+      : path_(std::move(path)),
+        batch_size_(options.batch_size),
+        db_(open_writable(path_, options, observer)) {}
+  ~ShardWriter() { stop(); }
+  ShardWriter(const ShardWriter&) = delete;
+  ShardWriter& operator=(const ShardWriter&) = delete;
+
+  Xapian::WritableDatabase& database() { return db_; }
+  const std::string& path() const { return path_; }
+  std::size_t removed() const { return removed_; }
+  std::size_t commits() const { return commits_; }
+
+  // Starts the thread. `rebuild`: the run re-indexes everything (the schema
+  // version is stamped only by the final commit); `roots`: the JSON stored
+  // with every commit.
+  void start(bool rebuild, std::string roots) {
+    rebuild_ = rebuild;
+    roots_ = std::move(roots);
     // Every batch is a transaction: if the run fails (a full disk, a kill),
     // nothing of the batch in progress is committed, not even by the
     // database's destructor, so the database is exactly its last commit.
     db_.begin_transaction();
+    thread_ = std::thread([this] { work(); });
   }
 
-  IndexStats go(const std::vector<std::string>& paths) {
-    std::vector<InputFile> files;
-    Walker walker(options_, observer_, stats_);
-    roots_ = load_roots();
-    for (const auto& given : paths) {
-      fs::path path(given);
-      std::error_code ec;
-      fs::path canonical = fs::canonical(path, ec);
-      bool folder = fs::is_directory(canonical, ec);
-      fs::path base = base_for(folder ? canonical : canonical.parent_path());
-      std::string term = schema::root_term(base.string());
-      if (folder) {
-        // Prune the walked folder only: all of its root, or the ids under it.
-        std::string sub = canonical.lexically_relative(base).generic_string();
-        prune_scopes_.push_back({term, sub == "." ? "" : sub + "/", false});
-        walker.walk_root(path, base, term, files);
-      } else {
-        files.push_back({path, canonical.lexically_relative(base).generic_string(), term});
-      }
-    }
-    // One document per id, whichever paths named it.
-    std::unordered_set<std::string> ids;
-    std::erase_if(files, [&](const InputFile& f) { return !ids.insert(f.id).second; });
+  // Queues a change; false if the writer has failed (see error()).
+  bool push(Change change) {
+    std::unique_lock lock(mutex_);
+    space_.wait(lock, [&] { return failed_ || queue_.size() < kQueueLength; });
+    if (failed_) return false;
+    queue_.push_back(std::move(change));
+    ready_.notify_all();
+    return true;
+  }
 
-    kept_.assign(db_.get_lastdocid() + 1, false);
+  // After the last change: the writer prunes, commits and ends.
+  void finish(Finish finish) {
+    std::lock_guard lock(mutex_);
+    finish_ = std::move(finish);
+    finishing_ = true;
+    ready_.notify_all();
+  }
+
+  // Waits for the thread; the writer's failure, if any.
+  std::exception_ptr join() {
+    if (thread_.joinable()) thread_.join();
+    return error_;
+  }
+
+  // Stops the thread at once, without committing the batch in progress.
+  void stop() noexcept {
     {
-      Snapshot snapshot(db_);
-      unsigned threads =
-          options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
-      Pipeline pipeline(files, snapshot, rebuild_, threads);
-      for (std::size_t i = 0; i < files.size(); ++i) {
-        apply(files[i], pipeline.take(i));
-        if (stats_.seen % 64 == 0) observer_.progress(stats_, files.size());
-      }
+      std::lock_guard lock(mutex_);
+      stop_ = true;
     }
-    unreadable_ = std::move(walker.unreadable_);
-    for (const auto& scope : prune_scopes_) {
-      if (options_.prune || scope.absorbed) prune(scope);
-    }
-    commit(/*final=*/true);
-    observer_.progress(stats_, files.size());
-    return stats_;
+    ready_.notify_all();
+    if (thread_.joinable()) thread_.join();
   }
 
-  // After a failure: drop the batch in progress and close the database now,
-  // so that its destructor (which must not throw) has nothing left to do.
+  // After a failure: stop at once, drop the batch in progress and close the
+  // database, so that its destructor (which must not throw) has nothing left.
   void abandon() noexcept {
+    stop();
     try {
       db_.cancel_transaction();
     } catch (...) {
@@ -463,88 +524,50 @@ class Run {
   }
 
  private:
-  void apply(const InputFile& file, Outcome out) {
-    ++stats_.seen;
-    const std::string name = file.path.string();
-    switch (out.kind) {
-      case Outcome::Kind::kUnchanged:
-        ++stats_.unchanged;
-        keep(*out.old_docid);
-        return;
-      case Outcome::Kind::kNotADocument:
-        // A previously indexed version is pruned: the file is no longer news.
-        ++stats_.skipped;
-        observer_.skipped(name, out.reason);
-        return;
-      case Outcome::Kind::kRejected:
-        // A rejected file keeps its last good version, if any, until it is fixed.
-        ++stats_.rejected;
-        observer_.rejected(name, out.reason);
-        if (out.old_docid) keep(*out.old_docid);
-        return;
-      case Outcome::Kind::kIndexed:
-        break;
+  static constexpr std::size_t kQueueLength = 256;
+
+  void work() {
+    try {
+      while (true) {
+        Change change;
+        {
+          std::unique_lock lock(mutex_);
+          ready_.wait(lock, [&] { return stop_ || finishing_ || !queue_.empty(); });
+          if (stop_) return;
+          if (queue_.empty()) break;  // finishing, and every change applied
+          change = std::move(queue_.front());
+          queue_.pop_front();
+        }
+        space_.notify_all();
+        apply(change);
+      }
+      for (const auto& scope : finish_.scopes) prune(scope);
+      commit(/*final=*/true);
+    } catch (...) {
+      std::lock_guard lock(mutex_);
+      error_ = std::current_exception();
+      failed_ = true;
+      space_.notify_all();
     }
-    for (const auto& warning : out.warnings) observer_.warning(name, warning);
-    adopt_story_key(out.document, out.url_term, out.old_docid);
-    update_spelling(out.document, +1);
-    if (out.old_docid) {
-      update_spelling(db_.get_document(*out.old_docid), -1);
-      db_.replace_document(*out.old_docid, out.document);
-      keep(*out.old_docid);
+  }
+
+  void apply(const Change& change) {
+    update_spelling(change.document, +1);
+    if (change.old_docid) {
+      update_spelling(db_.get_document(*change.old_docid), -1);
+      db_.replace_document(*change.old_docid, change.document);
     } else {
       // The snapshot knows every id the database holds and ids are unique in
       // this run, so a new id cannot be in the database already.
-      db_.add_document(out.document);
+      db_.add_document(change.document);
     }
-    ++stats_.indexed;
     count_change();
   }
 
-  void keep(Xapian::docid docid) {
-    if (docid < kept_.size()) kept_[docid] = true;
-  }
-
   // Documents added by this run have docids past the snapshot's: kept too.
-  bool kept(Xapian::docid docid) const { return docid >= kept_.size() || kept_[docid]; }
-
-  // The indexed root for a folder: the outermost root already in the database
-  // that holds it, so a file keeps one id whichever folder above it is named.
-  // A new root that holds older ones absorbs them: their documents come back
-  // under ids relative to the new root, and the old ones are pruned.
-  fs::path base_for(const fs::path& folder) {
-    for (const auto& root : roots_) {
-      if (is_within(folder, root)) return root;
-    }
-    std::vector<fs::path> kept;
-    for (const auto& root : roots_) {
-      if (is_within(root, folder)) {
-        prune_scopes_.push_back({schema::root_term(root.string()), "", true});
-      } else {
-        kept.push_back(root);
-      }
-    }
-    kept.push_back(folder);
-    roots_ = std::move(kept);
-    return folder;
+  bool kept(Xapian::docid docid) const {
+    return docid >= finish_.kept.size() || finish_.kept[docid];
   }
-
-  std::vector<fs::path> load_roots() {
-    std::vector<fs::path> roots;
-    auto stored = nlohmann::json::parse(db_.get_metadata(kRootsKey), nullptr, false);
-    if (stored.is_array()) {
-      for (const auto& root : stored) {
-        if (root.is_string()) roots.emplace_back(root.get<std::string>());
-      }
-    }
-    return roots;
-  }
-
-  struct PruneScope {
-    std::string root_term;
-    std::string id_prefix;  // empty: the whole root
-    bool absorbed;          // a root re-rooted under a new one: pruned even with --no-prune
-  };
 
   void prune(const PruneScope& scope) {
     std::vector<Xapian::docid> doomed;
@@ -554,7 +577,7 @@ class Run {
       // The id itself, not its term: a long id's term is hashed.
       std::string id = db_.get_document(*it).get_value(schema::kId);
       if (!id.starts_with(scope.id_prefix)) continue;
-      if (std::any_of(unreadable_.begin(), unreadable_.end(),
+      if (std::any_of(finish_.unreadable.begin(), finish_.unreadable.end(),
                       [&](const std::string& prefix) { return id.starts_with(prefix); })) {
         continue;  // its folder could not be read: absent is not vanished
       }
@@ -563,20 +586,8 @@ class Run {
     for (Xapian::docid docid : doomed) {
       update_spelling(db_.get_document(docid), -1);
       db_.delete_document(docid);
-      ++stats_.removed;
+      ++removed_;
       count_change();
-    }
-  }
-
-  // A story published twice under one url, with different titles, is one
-  // story: the new copy takes the collapse key of a copy already indexed.
-  void adopt_story_key(Xapian::Document& doc, const std::string& url_term,
-                       std::optional<Xapian::docid> self) {
-    if (url_term.empty()) return;
-    for (auto it = db_.postlist_begin(url_term); it != db_.postlist_end(url_term); ++it) {
-      if (self && *it == *self) continue;
-      doc.add_value(schema::kDedupKey, db_.get_document(*it).get_value(schema::kDedupKey));
-      return;
     }
   }
 
@@ -606,17 +617,15 @@ class Run {
   }
 
   void count_change() {
-    if (++pending_ >= options_.batch_size) commit();
+    if (++pending_ >= batch_size_) commit();
   }
 
   void commit(bool final = false) {
     flush_spelling();
-    ++stats_.commits;
-    nlohmann::json checkpoint = {{"documents", db_.get_doccount()}, {"commits", stats_.commits}};
+    ++commits_;
+    nlohmann::json checkpoint = {{"documents", db_.get_doccount()}, {"commits", commits_}};
     db_.set_metadata(kCheckpointKey, checkpoint.dump());
-    nlohmann::json roots = nlohmann::json::array();
-    for (const auto& root : roots_) roots.push_back(root.string());
-    db_.set_metadata(kRootsKey, roots.dump());
+    db_.set_metadata(kRootsKey, roots_);
     // A rebuild stamps the new version only once every file has been redone,
     // so a rebuild that is killed half-way is resumed as a rebuild.
     if (!rebuild_ || final) {
@@ -628,16 +637,265 @@ class Run {
     pending_ = 0;
   }
 
+  const std::string path_;
+  const std::size_t batch_size_;
+  Xapian::WritableDatabase db_;
+  bool rebuild_ = false;
+  std::string roots_;
+  std::unordered_map<std::string, long> spelling_;  // word -> change, this batch
+  std::size_t pending_ = 0, removed_ = 0, commits_ = 0;
+
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable ready_, space_;
+  std::deque<Change> queue_;
+  Finish finish_;
+  bool finishing_ = false, stop_ = false, failed_ = false;
+  std::exception_ptr error_;
+};
+
+// One run: walks the paths, has the workers turn files into documents, and
+// routes each, in the order the files were found, to the writer of its shard.
+class Run {
+ public:
+  Run(const IndexOptions& options, IndexObserver& observer)
+      : options_(options), observer_(observer), layout_(decide_layout(options)) {
+    if (layout_.shards > 1) {
+      std::error_code ec;
+      fs::create_directories(options.db_path, ec);
+      if (ec) {
+        throw Error(Error::Kind::kDatabase,
+                    "cannot create database " + options.db_path + ": " + ec.message());
+      }
+    }
+    for (const auto& path : layout_.paths) {
+      writers_.push_back(std::make_unique<ShardWriter>(path, options, observer));
+    }
+    // Written once every shard exists, so the stub never names a missing one.
+    if (layout_.shards > 1) write_stub(options.db_path, layout_.shards);
+    std::string old_version;
+    for (auto& writer : writers_) {
+      Xapian::WritableDatabase& db = writer->database();
+      std::string version = db.get_metadata(std::string(schema::kMetaSchemaVersion));
+      if (db.get_doccount() > 0 && version != schema::kSchemaVersion) {
+        rebuild_ = true;
+        old_version = version;
+      }
+    }
+    if (rebuild_) {
+      observer_.warning(options_.db_path, "was built with schema version " +
+                                              (old_version.empty() ? "?" : old_version) +
+                                              ", this is " + std::string(schema::kSchemaVersion) +
+                                              ": every file is indexed again");
+    }
+  }
+
+  IndexStats go(const std::vector<std::string>& paths) {
+    std::vector<InputFile> files;
+    Walker walker(options_, observer_, stats_);
+    roots_ = load_roots();
+    for (const auto& given : paths) {
+      fs::path path(given);
+      std::error_code ec;
+      fs::path canonical = fs::canonical(path, ec);
+      bool folder = fs::is_directory(canonical, ec);
+      fs::path base = base_for(folder ? canonical : canonical.parent_path());
+      std::string term = schema::root_term(base.string());
+      if (folder) {
+        // Prune the walked folder only: all of its root, or the ids under it.
+        std::string sub = canonical.lexically_relative(base).generic_string();
+        prune_scopes_.push_back({term, sub == "." ? "" : sub + "/", false});
+        walker.walk_root(path, base, term, files);
+      } else {
+        files.push_back({path, canonical.lexically_relative(base).generic_string(), term});
+      }
+    }
+    // One document per id, whichever paths named it.
+    std::unordered_set<std::string> ids;
+    std::erase_if(files, [&](const InputFile& f) { return !ids.insert(f.id).second; });
+    for (auto& file : files) file.shard = shard_of(file.id, layout_.shards);
+
+    std::vector<Xapian::WritableDatabase*> dbs;
+    Xapian::doccount committed = 0;
+    for (auto& writer : writers_) {
+      dbs.push_back(&writer->database());
+      kept_.emplace_back(writer->database().get_lastdocid() + 1, false);
+      committed += writer->database().get_doccount();
+    }
+    if (committed > 0) {
+      for (const auto& path : layout_.paths) lookup_.add_database(Xapian::Database(path));
+    }
+    nlohmann::json roots = nlohmann::json::array();
+    for (const auto& root : roots_) roots.push_back(root.string());
+    {
+      Snapshot snapshot(dbs);
+      for (auto& writer : writers_) writer->start(rebuild_, roots.dump());
+      unsigned threads =
+          options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
+      Pipeline pipeline(files, snapshot, rebuild_, threads);
+      for (std::size_t i = 0; i < files.size(); ++i) {
+        apply(files[i], pipeline.take(i));
+        if (stats_.seen % 64 == 0) observer_.progress(stats_, files.size());
+      }
+    }
+    std::vector<PruneScope> scopes;
+    for (const auto& scope : prune_scopes_) {
+      if (options_.prune || scope.absorbed) scopes.push_back(scope);
+    }
+    for (std::size_t s = 0; s < writers_.size(); ++s) {
+      writers_[s]->finish({scopes, std::move(kept_[s]), walker.unreadable_});
+    }
+    rethrow_failure();
+    for (auto& writer : writers_) {
+      stats_.removed += writer->removed();
+      stats_.commits += writer->commits();
+    }
+    stats_.shards = layout_.shards;
+    observer_.progress(stats_, files.size());
+    return stats_;
+  }
+
+  // Joins every writer (each must have been told to finish, or have failed)
+  // and throws the first failure as an Error naming its database; the other
+  // writers are stopped without committing more.
+  void rethrow_failure() {
+    for (auto& writer : writers_) {
+      if (std::exception_ptr error = writer->join()) {
+        std::string where = writer->path();
+        abandon();
+        try {
+          std::rethrow_exception(error);
+        } catch (const Xapian::Error& e) {
+          throw Error(Error::Kind::kDatabase, "database " + where + ": " + e.get_description() +
+                                                  " (the last committed state is intact)");
+        } catch (const std::exception& e) {
+          throw Error(Error::Kind::kDatabase, "database " + where + ": " + e.what() +
+                                                  " (the last committed state is intact)");
+        }
+      }
+    }
+  }
+
+  void abandon() noexcept {
+    for (auto& writer : writers_) writer->abandon();
+  }
+
+ private:
+  void apply(const InputFile& file, Outcome out) {
+    ++stats_.seen;
+    const std::string name = file.path.string();
+    switch (out.kind) {
+      case Outcome::Kind::kUnchanged:
+        ++stats_.unchanged;
+        keep(file.shard, *out.old_docid);
+        return;
+      case Outcome::Kind::kNotADocument:
+        // A previously indexed version is pruned: the file is no longer news.
+        ++stats_.skipped;
+        observer_.skipped(name, out.reason);
+        return;
+      case Outcome::Kind::kRejected:
+        // A rejected file keeps its last good version, if any, until it is fixed.
+        ++stats_.rejected;
+        observer_.rejected(name, out.reason);
+        if (out.old_docid) keep(file.shard, *out.old_docid);
+        return;
+      case Outcome::Kind::kIndexed:
+        break;
+    }
+    for (const auto& warning : out.warnings) observer_.warning(name, warning);
+    adopt_story_key(out.document, out.url_term, file.id);
+    if (out.old_docid) keep(file.shard, *out.old_docid);
+    if (!writers_[file.shard]->push({out.old_docid, std::move(out.document)})) {
+      // That writer failed: stop the others, then report its error.
+      for (auto& writer : writers_) writer->stop();
+      rethrow_failure();
+    }
+    ++stats_.indexed;
+  }
+
+  void keep(unsigned shard, Xapian::docid docid) {
+    auto& kept = kept_[shard];
+    if (docid < kept.size()) kept[docid] = true;
+  }
+
+  // The indexed root for a folder: the outermost root already in the database
+  // that holds it, so a file keeps one id whichever folder above it is named.
+  // A new root that holds older ones absorbs them: their documents come back
+  // under ids relative to the new root, and the old ones are pruned.
+  fs::path base_for(const fs::path& folder) {
+    for (const auto& root : roots_) {
+      if (is_within(folder, root)) return root;
+    }
+    std::vector<fs::path> kept;
+    for (const auto& root : roots_) {
+      if (is_within(root, folder)) {
+        prune_scopes_.push_back({schema::root_term(root.string()), "", true});
+      } else {
+        kept.push_back(root);
+      }
+    }
+    kept.push_back(folder);
+    roots_ = std::move(kept);
+    return folder;
+  }
+
+  // The roots, as the first shard stores them (every shard stores the same).
+  std::vector<fs::path> load_roots() {
+    std::vector<fs::path> roots;
+    auto stored =
+        nlohmann::json::parse(writers_.front()->database().get_metadata(kRootsKey), nullptr, false);
+    if (stored.is_array()) {
+      for (const auto& root : stored) {
+        if (root.is_string()) roots.emplace_back(root.get<std::string>());
+      }
+    }
+    return roots;
+  }
+
+  // A story published twice under one url, with different titles, is one
+  // story: a copy takes the collapse key of the first copy this run indexed,
+  // else of a copy already in the database (in any shard), else keeps its own.
+  void adopt_story_key(Xapian::Document& doc, const std::string& url_term, const std::string& id) {
+    if (url_term.empty()) return;
+    std::uint64_t url = XXH3_64bits(url_term.data(), url_term.size());
+    if (auto it = story_keys_.find(url); it != story_keys_.end()) {
+      doc.add_value(schema::kDedupKey, it->second);
+      return;
+    }
+    if (auto key = committed_story_key(url_term, id)) doc.add_value(schema::kDedupKey, *key);
+    story_keys_.emplace(url, doc.get_value(schema::kDedupKey));
+  }
+
+  std::optional<std::string> committed_story_key(const std::string& url_term,
+                                                 const std::string& id) {
+    if (lookup_.size() == 0) return std::nullopt;
+    for (int attempt = 0;; ++attempt) {
+      try {
+        for (auto it = lookup_.postlist_begin(url_term); it != lookup_.postlist_end(url_term);
+             ++it) {
+          Xapian::Document copy = lookup_.get_document(*it);
+          if (copy.get_value(schema::kId) == id) continue;
+          return copy.get_value(schema::kDedupKey);
+        }
+        return std::nullopt;
+      } catch (const Xapian::DatabaseModifiedError&) {
+        if (attempt >= 10) throw;
+        lookup_.reopen();  // the writers committed meanwhile
+      }
+    }
+  }
+
   const IndexOptions& options_;
   IndexObserver& observer_;
-  Xapian::WritableDatabase db_;
+  Layout layout_;
+  std::vector<std::unique_ptr<ShardWriter>> writers_;
+  Xapian::Database lookup_;  // the committed shards, read-only: other copies of a story
   IndexStats stats_;
-  std::vector<bool> kept_;  // by docid, for the documents the database held at the start
+  std::vector<std::vector<bool>> kept_;  // by shard and docid: documents the run keeps
   std::vector<fs::path> roots_;
   std::vector<PruneScope> prune_scopes_;
-  std::vector<std::string> unreadable_;             // id prefixes of folders that could not be read
-  std::unordered_map<std::string, long> spelling_;  // word -> change, this batch
-  std::size_t pending_ = 0;
+  std::unordered_map<std::uint64_t, std::string> story_keys_;  // url hash -> collapse key
   bool rebuild_ = false;  // the database has an older schema: ignore stored hashes
 };
 
@@ -658,6 +916,9 @@ IndexStats index_paths(const std::vector<std::string>& paths, const IndexOptions
     run.abandon();
     throw Error(Error::Kind::kDatabase, "database " + options.db_path + ": " + e.get_description() +
                                             " (the last committed state is intact)");
+  } catch (...) {
+    run.abandon();
+    throw;
   }
 }
 

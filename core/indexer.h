@@ -31,6 +31,7 @@ struct IndexOptions {
   bool follow_symlinks = false;   // follow links that leave the indexed folder
   bool wait_for_lock = false;     // wait for another writer instead of failing
   unsigned threads = 0;           // threads reading and parsing files; 0: one per core
+  unsigned shards = 0;            // split a new database into this many (shards.h); 0: as it is
 };
 
 struct IndexStats {
@@ -40,7 +41,8 @@ struct IndexStats {
   std::size_t removed = 0;    // documents of vanished files deleted
   std::size_t skipped = 0;    // files that are not news documents (no front matter)
   std::size_t rejected = 0;   // news files that could not be indexed
-  std::size_t commits = 0;
+  std::size_t commits = 0;    // over all shards
+  unsigned shards = 1;        // the databases written: 1, or the shards of a sharded one
 };
 
 // Receives per-file reports as the run goes; the defaults ignore them.

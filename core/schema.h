@@ -30,8 +30,8 @@ enum Slot : Xapian::valueno {
   kTopics = 8,       // the document's topics, each normalised, joined by '\x1f'
   kProvider = 9,     // provider name as published
   kType = 10,        // normalised type ("article", "video")
-  kDedupKey = 11,    // "t:" + the title's words, lower case; a copy of a story
-                     // with the same url takes the key of the first copy indexed
+  kDedupKey = 11,    // 8 bytes, XXH3-64 of the title's words in lower case; a copy
+                     // of a story with the same url takes the key of the first copy
   kId = 12,          // the document's id as is (read back in bulk by re-runs)
 };
 
@@ -104,7 +104,7 @@ std::span<const RangeField> range_fields();
 // differs from this build's is re-indexed in full by the next run (its
 // documents may lack terms or values this build relies on).
 inline constexpr std::string_view kMetaSchemaVersion = "news:schema";
-inline constexpr std::string_view kSchemaVersion = "6";
+inline constexpr std::string_view kSchemaVersion = "7";
 
 }  // namespace schema
 }  // namespace news

@@ -11,6 +11,7 @@
 #include "error.h"
 #include "indexer.h"
 #include "paths.h"
+#include "shards.h"
 #include "text.h"
 
 namespace {
@@ -36,16 +37,28 @@ RE-RUNS AND CRASHES
   --no-prune. Changes are committed every --batch-size documents: a killed run
   keeps what it committed, and the next run does the rest.
 
+SHARDS
+  --shards N splits a new database into N shards by a stable hash of each
+  document's id: the folder --db holds shard-00 ... and a Xapian stub file
+  (XAPIANDB) listing them, so news-search, xapian-delve and quest open the
+  folder as one database. The shards are written in parallel, one thread each.
+  Re-runs find the shards by themselves and keep every document in its shard;
+  the number of shards is fixed when the database is created. Serve shards
+  on other hosts with xapian-tcpsrv (see the README, "Scale-out").
+
 EXIT STATUS
   0  all news files were indexed (or were unchanged)
   1  some files were rejected (each named on stderr); the others were indexed
-  2  bad command line or configuration file
+  2  bad command line or configuration file, or --shards against a database
+     built with another number of shards
   3  fatal error: no such path, or the database cannot be opened or written
   4  the database is locked by another indexer (see --wait)
 
 EXAMPLES
   news-index seeds/                      index a folder into the default database
   news-index --db /tmp/news.db a/ b.md   index a folder and a file into /tmp/news.db
+  news-index --db /srv/news --shards 4 archive/
+                                         build a database of four shards
 )";
 
 struct Options {
@@ -54,6 +67,7 @@ struct Options {
   std::vector<std::string> paths;
   std::size_t batch_size = news::IndexOptions{}.batch_size;
   unsigned threads = 0;
+  unsigned shards = 0;
   bool no_prune = false;
   bool wait = false;
   bool follow_symlinks = false;
@@ -79,6 +93,9 @@ CLI::Option* setup(CLI::App& app, Options& opt) {
   app.add_option("--threads", opt.threads, "threads reading and parsing files (0: one per core)")
       ->check(CLI::Range(0u, 256u))
       ->capture_default_str();
+  app.add_option("--shards", opt.shards,
+                 "split a new database into N shards, written in parallel (see SHARDS)")
+      ->check(CLI::Range(1u, news::kMaxShards));
   app.add_flag("--no-prune", opt.no_prune, "keep documents whose files have vanished");
   app.add_flag("--wait", opt.wait, "wait for another indexer to finish instead of failing");
   app.add_flag("--follow-symlinks", opt.follow_symlinks,
@@ -161,6 +178,7 @@ int run(Options opt, const CLI::Option* db_option) {
   options.db_path = opt.db;
   options.batch_size = opt.batch_size;
   options.threads = opt.threads;
+  options.shards = opt.shards;
   options.prune = !opt.no_prune;
   options.wait_for_lock = opt.wait;
   options.follow_symlinks = opt.follow_symlinks;
@@ -172,12 +190,15 @@ int run(Options opt, const CLI::Option* db_option) {
       std::cout << "news-index: " << s.seen << " files seen: " << s.indexed << " indexed, "
                 << s.unchanged << " unchanged, " << s.removed << " removed, " << s.skipped
                 << " skipped (not news documents), " << s.rejected << " rejected; database "
-                << opt.db << "\n";
+                << opt.db;
+      if (s.shards > 1) std::cout << " (" << s.shards << " shards)";
+      std::cout << "\n";
     }
     return s.rejected > 0 ? kSomeRejected : kOk;
   } catch (const news::Error& e) {
     std::cerr << "news-index: " << e.what() << "\n";
-    return e.kind() == news::Error::Kind::kLocked ? kLocked : kFatal;
+    using Kind = news::Error::Kind;
+    return e.kind() == Kind::kLocked ? kLocked : e.kind() == Kind::kConfig ? kUsage : kFatal;
   }
 }
 

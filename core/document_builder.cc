@@ -114,10 +114,15 @@ Xapian::Document DocumentBuilder::build(const NewsDocument& doc, std::string_vie
   if (!topics.empty()) xdoc.add_value(Slot::kTopics, topics);
   if (!doc.provider_name.empty()) xdoc.add_value(Slot::kProvider, doc.provider_name);
   if (!doc.type.empty()) xdoc.add_value(Slot::kType, schema::normalise_value(doc.type));
-  xdoc.add_value(Slot::kDedupKey, dedup_key(doc, id));
+  std::string key = dedup_key(doc, id);
+  xdoc.add_boolean_term(schema::story_term(key));
+  xdoc.add_value(Slot::kDedupKey, key);
   xdoc.add_value(Slot::kId, std::string(id));
 
   xdoc.set_data(stored_record(doc, id));
+  // Let go of the document: Xapian's handles count references without
+  // atomics, and the caller hands the document to another thread.
+  termgen_.set_document(Xapian::Document());
   return xdoc;
 }
 

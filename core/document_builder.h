@@ -1,7 +1,9 @@
 // Turns a parsed NewsDocument into a Xapian::Document following the schema
 // table: terms with positions, boolean filter terms, values and the stored
 // record shown in results. A builder owns a TermGenerator, so each thread
-// building documents needs its own builder; build() touches no database.
+// building documents needs its own builder; build() touches no database, and
+// the document it returns shares nothing with the builder, so it may be
+// handed to another thread.
 #pragma once
 
 #include <xapian.h>

@@ -192,6 +192,7 @@ nlohmann::json to_json(const SearchResponse& response, const SearchRequest& requ
                                          : nlohmann::json(nullptr)},
       {"results", std::move(results)},
   };
+  if (!response.notices.empty()) out["notices"] = response.notices;
   if (!request.like_id.empty()) out["like"] = request.like_id;
   if (request.facets) {
     nlohmann::json facets = {{"exact", response.facets_exact},

@@ -860,11 +860,19 @@ class Run {
     if (url_term.empty()) return;
     std::uint64_t url = XXH3_64bits(url_term.data(), url_term.size());
     if (auto it = story_keys_.find(url); it != story_keys_.end()) {
-      doc.add_value(schema::kDedupKey, it->second);
+      set_story_key(doc, it->second);
       return;
     }
-    if (auto key = committed_story_key(url_term, id)) doc.add_value(schema::kDedupKey, *key);
+    if (auto key = committed_story_key(url_term, id)) set_story_key(doc, *key);
     story_keys_.emplace(url, doc.get_value(schema::kDedupKey));
+  }
+
+  static void set_story_key(Xapian::Document& doc, const std::string& key) {
+    std::string own = doc.get_value(schema::kDedupKey);
+    if (own == key) return;
+    doc.remove_term(schema::story_term(own));
+    doc.add_boolean_term(schema::story_term(key));
+    doc.add_value(schema::kDedupKey, key);
   }
 
   std::optional<std::string> committed_story_key(const std::string& url_term,

@@ -66,6 +66,16 @@ std::span<const TermField> term_fields() { return kTermFields; }
 std::span<const RangeField> range_fields() { return kRangeFields; }
 
 std::string id_term(std::string_view id) { return bounded_term(kIdPrefix, id); }
+
+std::string story_term(std::string_view dedup_key) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string term(kStoryPrefix);
+  for (unsigned char c : dedup_key) {
+    term += kHex[c >> 4];
+    term += kHex[c & 15];
+  }
+  return term;
+}
 std::string root_term(std::string_view canonical_root) {
   return bounded_term(kRootPrefix, canonical_root);
 }

@@ -87,6 +87,11 @@ std::string normalise_url(std::string_view url);
 // The prefix of the url term, which finds other copies of a story.
 inline constexpr std::string_view kUrlPrefix = "XU";
 
+// The story term: kStoryPrefix + the collapse key (slot kDedupKey) in hex,
+// one per document. Finds the copies of a story, to count them exactly.
+inline constexpr std::string_view kStoryPrefix = "XD";
+std::string story_term(std::string_view dedup_key);
+
 // prefix + normalise_value(value), hashed when too long for a Xapian term.
 std::string boolean_term(std::string_view prefix, std::string_view value);
 

@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "schema.h"
+#include "shards.h"
 #include "text.h"
 
 namespace news {
@@ -76,19 +77,9 @@ std::string day_bound(const std::string& text, bool end) {
   return date::format("%Y%m%d", day);
 }
 
-Searcher::Searcher(const std::string& db_path) : path_(db_path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(db_path, ec)) {
-    throw Error(
-        Error::Kind::kNoDatabase,
-        "no database at " + db_path + "; create one with: news-index --db " + db_path + " FOLDER");
-  }
-  try {
-    db_ = Xapian::Database(db_path);
-  } catch (const Xapian::Error& e) {
-    throw Error(Error::Kind::kDatabase,
-                "cannot open database " + db_path + ": " + e.get_description());
-  }
+Searcher::Searcher(const std::vector<std::string>& specs) {
+  for (const auto& spec : specs) path_ += (path_.empty() ? "" : ", ") + spec;
+  db_ = open_search_databases(specs, remote_);
 }
 
 void Searcher::configure(Xapian::QueryParser& parser, bool match_any) {
@@ -269,7 +260,11 @@ Xapian::Query Searcher::like_query(const std::string& id) {
   Xapian::Enquire enquire(db_);
   PlainWords plain;
   Xapian::ESet eset = enquire.get_eset(40, rset, &plain);
-  std::vector<Xapian::Query> terms(eset.begin(), eset.end());
+  // In term order, not weight order: the scores are sums over the terms, and
+  // one order of summing gives the same scores however the database is split.
+  std::vector<std::string> words(eset.begin(), eset.end());
+  std::sort(words.begin(), words.end());
+  std::vector<Xapian::Query> terms(words.begin(), words.end());
   return Xapian::Query(Xapian::Query::OP_AND_NOT,
                        Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end()),
                        Xapian::Query(term));
@@ -278,14 +273,13 @@ Xapian::Query Searcher::like_query(const std::string& id) {
 std::optional<SpellingSuggestion> Searcher::suggest(const SearchRequest& request,
                                                     const Xapian::MSet& mset) {
   if (!request.suggest_spelling || request.query.empty()) return std::nullopt;
+  if (remote_) return std::nullopt;  // search_once() says so in a notice
   std::string corrected;
   try {
     Xapian::QueryParser parser;
     configure(parser, request.match_any);
     parser.parse_query(request.query, kParserFlags | Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
     corrected = parser.get_corrected_query_string();
-  } catch (const Xapian::UnimplementedError&) {
-    return std::nullopt;  // e.g. remote databases keep no spelling data
   } catch (const Xapian::QueryParserError&) {
     return std::nullopt;
   }
@@ -301,6 +295,31 @@ std::optional<SpellingSuggestion> Searcher::suggest(const SearchRequest& request
   // differ by noise (and stemming often makes "app" find "apps" anyway).
   if (response.total_lower <= mset.get_matches_upper_bound()) return std::nullopt;
   return SpellingSuggestion{corrected, response.total_estimate};
+}
+
+// Xapian's collapse counts are lower bounds: the matcher may stop before it
+// meets every copy, and remote shards merge their counts approximately. The
+// copies of the stories on the page are counted exactly instead, by their
+// story terms, in one pass over the few documents holding them.
+void Searcher::count_copies(const Xapian::Query& matching, const std::vector<std::string>& keys,
+                            std::vector<SearchHit>& hits) {
+  if (hits.empty()) return;
+  std::vector<Xapian::Query> stories;
+  for (const auto& key : keys) stories.emplace_back(schema::story_term(key));
+  Xapian::Enquire enquire(db_);
+  enquire.set_query(
+      Xapian::Query(Xapian::Query::OP_FILTER, matching,
+                    Xapian::Query(Xapian::Query::OP_OR, stories.begin(), stories.end())));
+  enquire.set_weighting_scheme(Xapian::BoolWeight());
+  Xapian::ValueCountMatchSpy spy(schema::kDedupKey);
+  enquire.add_matchspy(&spy);
+  enquire.get_mset(0, 0, db_.get_doccount());
+  std::map<std::string, Xapian::doccount> copies;
+  for (auto v = spy.values_begin(); v != spy.values_end(); ++v) copies[*v] = v.get_termfreq();
+  for (std::size_t i = 0; i < hits.size(); ++i) {
+    auto found = copies.find(keys[i]);
+    hits[i].collapsed = found == copies.end() || found->second == 0 ? 0 : found->second - 1;
+  }
 }
 
 SearchResponse Searcher::search_once(const SearchRequest& request) {
@@ -331,9 +350,11 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
     filters.emplace_back(Xapian::Query::OP_VALUE_GE, schema::kQuality,
                          Xapian::sortable_serialise(double(*request.min_quality)));
   }
+  Xapian::Query matching = text;  // the documents that match, unweighted by the boosts
   if (!filters.empty()) {
-    query = Xapian::Query(Xapian::Query::OP_FILTER, query,
-                          Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end()));
+    Xapian::Query all(Xapian::Query::OP_AND, filters.begin(), filters.end());
+    query = Xapian::Query(Xapian::Query::OP_FILTER, query, all);
+    matching = Xapian::Query(Xapian::Query::OP_FILTER, matching, all);
   }
 
   Xapian::Enquire enquire(db_);
@@ -341,6 +362,9 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
   if (request.collapse_duplicates) enquire.set_collapse_key(schema::kDedupKey);
   switch (request.sort) {
     case SortOrder::kRelevance:
+      // Equal scores in id order, so that one database and any split of it
+      // into shards (whose docids differ) list the same results.
+      enquire.set_sort_by_relevance_then_value(schema::kId, false);
       break;
     case SortOrder::kDate:
       enquire.set_sort_by_value_then_relevance(schema::kPublished, true);
@@ -387,6 +411,7 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
     response.total_estimate = response.total_lower = response.total_upper = total;
   }
   Xapian::Stem stemmer("english");
+  std::vector<std::string> story_keys;
   for (auto it = mset.begin(); it != mset.end(); ++it) {
     SearchHit hit;
     hit.rank = it.get_rank() + 1;  // get_rank() counts from the first match, not the page
@@ -394,6 +419,7 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
     hit.score = it.get_weight();
     hit.collapsed = it.get_collapse_count();
     Xapian::Document doc = it.get_document();
+    story_keys.push_back(doc.get_value(schema::kDedupKey));
     hit.parts = boosts.explain(doc, hit.score);
     auto record = nlohmann::json::parse(doc.get_data(), nullptr, false);
     if (record.is_discarded()) record = nlohmann::json::object();
@@ -424,6 +450,8 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
     response.hits.push_back(std::move(hit));
   }
 
+  if (request.collapse_duplicates) count_copies(matching, story_keys, response.hits);
+
   if (request.facets) {
     response.facets_counted = spies.front()->get_total();
     response.facets_exact = response.total_lower == response.total_upper &&
@@ -452,6 +480,11 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
     }
   }
   response.suggestion = suggest(request, mset);
+  if (remote_ && request.suggest_spelling && !request.query.empty()) {
+    response.notices.push_back(
+        "no spelling suggestions: Xapian's remote backend does not serve spelling data, and "
+        "some shards are remote (--no-spelling silences this)");
+  }
   return response;
 }
 

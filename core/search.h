@@ -105,14 +105,19 @@ struct SearchResponse {
   std::vector<Facet> facets;
   bool facets_exact = true;             // false: counted over a sample of the matches
   Xapian::doccount facets_counted = 0;  // matches the facet counts cover
+  std::vector<std::string> notices;     // what could not be done, e.g. over remote shards
 };
 
-// Owns an open database. Thread-compatible, not thread-safe.
+// Owns an open database: one, or the union of several (shards.h). Results
+// do not depend on how the documents are split: equal scores are ordered by
+// document id, not by Xapian's docids. Thread-compatible, not thread-safe.
 class Searcher {
  public:
-  // Throws Error(kNoDatabase) when there is no database at `db_path`,
-  // Error(kDatabase) when it cannot be opened.
-  explicit Searcher(const std::string& db_path);
+  // `specs`: database folders, stub files and tcp://HOST:PORT shard servers,
+  // searched as one. Throws Error(kNoDatabase) when there is no database at a
+  // path, Error(kDatabase) when one cannot be opened or a server reached.
+  explicit Searcher(const std::vector<std::string>& specs);
+  explicit Searcher(const std::string& db_path) : Searcher(std::vector<std::string>{db_path}) {}
 
   // Throws Error(kBadQuery) for a query or filter that cannot be parsed and
   // Error(kDatabase) for a database failure. A database modified by a writer
@@ -132,8 +137,11 @@ class Searcher {
   SearchResponse search_once(const SearchRequest& request);
   Xapian::Query like_query(const std::string& id);
   std::optional<SpellingSuggestion> suggest(const SearchRequest& request, const Xapian::MSet& mset);
+  void count_copies(const Xapian::Query& matching, const std::vector<std::string>& keys,
+                    std::vector<SearchHit>& hits);
 
-  std::string path_;
+  std::string path_;     // the specs, for messages
+  bool remote_ = false;  // some shards are served remotely: no spelling data
   Xapian::Database db_;
 };
 

@@ -19,7 +19,7 @@ unsigned shard_of(std::string_view id, unsigned n) {
 }
 
 std::string shard_name(unsigned i) {
-  char name[16];
+  char name[24];
   std::snprintf(name, sizeof name, "shard-%02u", i);
   return name;
 }

@@ -6,6 +6,7 @@ packages=(
   libxapian-dev xapian-tools            # the search engine, and quest/xapian-check/xapian-delve
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
   libhowardhinnant-date-dev libxxhash-dev libutfcpp-dev
+  libjemalloc-dev                       # news-index's allocator (many small, short-lived blocks)
   libgtest-dev libgmock-dev
   bash-completion util-linux            # the completion and terminal tests
 )

@@ -56,6 +56,13 @@ CONFIGURATION
   quality_weight, heat_weight, freshness_weight, half_life, format, limit.
   Options given on the command line win.
 
+SHARDS AND REMOTE DATABASES
+  --db takes a database folder, a folder of shards written by news-index
+  --shards, a Xapian stub file, or tcp://HOST:PORT for a shard served by
+  xapian-tcpsrv; several --db are searched as one. Results are the same
+  however the documents are split. Spelling suggestions need local
+  databases: with remote shards there are none, and a notice says so.
+
 ENVIRONMENT
   NEWS_SEARCH_DB       the default database (else $XDG_DATA_HOME/news-search/db,
                        else ~/.local/share/news-search/db)
@@ -66,7 +73,8 @@ EXIT STATUS
   0  matches were found
   1  nothing matched
   2  bad command line, configuration, query or filter
-  3  no database, or the database cannot be read
+  3  no database, the database cannot be read, or a shard server cannot be
+     reached
 
 EXAMPLES
   news-search facial recognition
@@ -81,7 +89,7 @@ EXAMPLES
 
 struct Options {
   std::string config;
-  std::string db = news::default_database_path();
+  std::vector<std::string> dbs;
   std::vector<std::string> words;
   bool any = false;
   std::string like;
@@ -125,7 +133,11 @@ Bound setup(CLI::App& app, Options& opt) {
   app.add_option("QUERY", opt.words, "query words and operators (see QUERY SYNTAX)");
   app.add_option("--config", opt.config, "configuration file (see CONFIGURATION)");
   Bound bound{};
-  bound.db = app.add_option("--db", opt.db, "database folder")->capture_default_str();
+  bound.db = app.add_option("--db", opt.dbs,
+                            "database: a folder, a stub file or tcp://HOST:PORT (xapian-tcpsrv); "
+                            "repeat to search several as one (default: " +
+                                news::default_database_path() + ")")
+                 ->allow_extra_args(false);
   app.add_flag("--any", opt.any, "match any of the words instead of all of them");
   app.add_option("--like", opt.like, "documents like this one (its id, as shown in results)");
   app.add_option("--topic", opt.topics, "only this topic (repeatable: any of them)")
@@ -182,7 +194,7 @@ Bound setup(CLI::App& app, Options& opt) {
 
 // Values from the configuration file fill the options not given on the command line.
 void apply_config(const news::Config& config, const Bound& bound, Options& opt) {
-  if (config.db && bound.db->count() == 0) opt.db = *config.db;
+  if (bound.db->count() == 0) opt.dbs = {config.db ? *config.db : news::default_database_path()};
   if (config.quality_weight && bound.quality_weight->count() == 0) {
     opt.quality_weight = *config.quality_weight;
   }
@@ -257,8 +269,9 @@ int run(Options opt, const Bound& bound) {
     if (opt.jsonl) opt.format = "jsonl";
     if (opt.csv) opt.format = "csv";
     news::SearchRequest request = make_request(opt);
-    news::Searcher searcher(opt.db);
+    news::Searcher searcher(opt.dbs);
     news::SearchResponse response = searcher.search(request);
+    for (const auto& notice : response.notices) std::cerr << "news-search: " << notice << "\n";
     if (opt.count) {
       std::cout << response.total_estimate << "\n";
     } else if (opt.ids) {

@@ -60,6 +60,11 @@ size_mib() { du -sk "$1" | awk '{ printf "%.0f", $1 / 1024 }'; }
   echo "  (pre-flattened fields, the same terms, weights, positions, spelling and values); SQLite"
   echo "  FTS5 \`sqlite3 DB < sqlite-load.sql\` (bulk CSV import and FTS5 build in one transaction,"
   echo "  Porter stemming). Wall time and peak resident memory from GNU time; size from du."
+  echo "- Shards: \`news-index --shards K\` builds the same corpus into K shards written in"
+  echo "  parallel (a folder with a Xapian stub file); queried locally and, with one"
+  echo "  \`xapian-tcpsrv\` per shard on 127.0.0.1, remotely."
+  echo "- news-index is linked with jemalloc (Debian's libjemalloc2); scriptindex and sqlite3 run as"
+  echo "  Debian ships them."
   echo "- Re-run: \`news-index\` again over the unchanged corpus."
   echo "- Queries: $queries queries taken from held-out generated titles (one to three words, some"
   echo "  phrases, some with a topic filter), top 10. In-process: \`query-bench\` times the search"
@@ -80,6 +85,14 @@ for n in "${sizes[@]}"; do
   news_secs=$secs news_peak=$peak_kb news_size=$(size_mib "$dir/news.db")
   timed "$bin/indexer/news-index" -q --db "$dir/news.db" "$dir/news"
   rerun_secs=$secs rerun_peak=$peak_kb
+
+  for k in 2 4; do
+    echo "== N = $n: news-index --shards $k" >&2
+    rm -rf "$dir/news-s$k.db"
+    timed "$bin/indexer/news-index" -q --db "$dir/news-s$k.db" --shards "$k" "$dir/news"
+    eval "shard${k}_secs=\$secs shard${k}_peak=\$peak_kb"
+    eval "shard${k}_size=\$(size_mib \"\$dir/news-s$k.db\")"
+  done
 
   echo "== N = $n: scriptindex" >&2
   rm -rf "$dir/omega.db"
@@ -105,6 +118,36 @@ for n in "${sizes[@]}"; do
       --queries "$dir/queries.txt" --repeat "$repeat")
     proc_rows+="$rows"$'\n'
   done
+  echo "== N = $n: queries over shards" >&2
+  shard_rows=""
+  for k in 1 2 4; do
+    if [ "$k" = 1 ]; then local_dbs=("$dir/news.db"); else local_dbs=("$dir/news-s$k.db"); fi
+    args=()
+    for d in "${local_dbs[@]}"; do args+=(--db "$d"); done
+    shard_rows+=$("$bin/bench/query-bench" "${args[@]}" --queries "$dir/queries.txt" \
+      --repeat "$repeat" --row "$k, local")$'\n'
+    # The same shards, each served by its own xapian-tcpsrv on the loopback.
+    if [ "$k" = 1 ]; then shard_dbs=("$dir/news.db"); else
+      shard_dbs=(); for ((i = 0; i < k; i++)); do shard_dbs+=("$dir/news-s$k.db/$(printf 'shard-%02d' "$i")"); done
+    fi
+    pids=() args=()
+    for ((i = 0; i < ${#shard_dbs[@]}; i++)); do
+      port=$((47000 + i))
+      # setsid: xapian-tcpsrv ends by signalling its whole process group.
+      setsid xapian-tcpsrv --quiet --interface 127.0.0.1 --port "$port" "${shard_dbs[$i]}" \
+        >/dev/null 2>&1 </dev/null &
+      pids+=($!)
+      args+=(--db "tcp://127.0.0.1:$port")
+    done
+    for ((i = 0; i < ${#shard_dbs[@]}; i++)); do
+      for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$((47000 + i))") 2>/dev/null && break; sleep 0.1; done
+    done
+    shard_rows+=$("$bin/bench/query-bench" "${args[@]}" --queries "$dir/queries.txt" \
+      --repeat "$repeat" --row "$k, remote (loopback)")$'\n'
+    kill "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
+  done
+
   median_of() { echo "$proc_rows" | awk -F'|' -v s=" $1 " -v c=" $2 " '$2 == s && $3 == c { gsub(/ /, "", $5); print $5 }'; }
   blended_all=$(median_of news-blended all)
   quest_all=$(median_of quest all)
@@ -120,12 +163,16 @@ for n in "${sizes[@]}"; do
     echo "| system | seconds | documents/s | peak memory MiB | database MiB |"
     echo "| --- | --- | --- | --- | --- |"
     echo "| news-index | $news_secs | $(rate "$n" "$news_secs") | $(mib "$news_peak") | $news_size |"
+    echo "| news-index --shards 2 | $shard2_secs | $(rate "$n" "$shard2_secs") | $(mib "$shard2_peak") | $shard2_size |"
+    echo "| news-index --shards 4 | $shard4_secs | $(rate "$n" "$shard4_secs") | $(mib "$shard4_peak") | $shard4_size |"
     echo "| scriptindex | $omega_secs | $(rate "$n" "$omega_secs") | $(mib "$omega_peak") | $omega_size |"
     echo "| SQLite FTS5 | $sqlite_secs | $(rate "$n" "$sqlite_secs") | $(mib "$sqlite_peak") | $sqlite_size |"
     echo "| news-index re-run, unchanged | $rerun_secs | $(rate "$n" "$rerun_secs") | $(mib "$rerun_peak") | |"
     echo
     echo "- news-index is $(ratio "$omega_secs" "$news_secs") times as fast as scriptindex and" \
-      "$(ratio "$sqlite_secs" "$news_secs") times as fast as SQLite FTS5."
+      "$(ratio "$sqlite_secs" "$news_secs") times as fast as SQLite FTS5; with --shards 2," \
+      "$(ratio "$omega_secs" "$shard2_secs") times, and with --shards 4," \
+      "$(ratio "$omega_secs" "$shard4_secs") times as fast as scriptindex."
     echo "- The re-run takes $(ratio "$rerun_secs" "$news_secs") of the full indexing time."
     echo
     echo "### Queries, in process (search library, top 10)"
@@ -137,6 +184,15 @@ for n in "${sizes[@]}"; do
     echo "| system | queries | count | median | p95 |"
     echo "| --- | --- | --- | --- | --- |"
     printf '%s' "$proc_rows"
+    echo
+    echo "### Queries over shards, in process (search library, blended ranking, top 10; ms)"
+    echo
+    echo "The same $queries queries over one database and over the --shards 2 and 4 databases,"
+    echo "opened locally (a stub folder) and served by one xapian-tcpsrv per shard on 127.0.0.1."
+    echo
+    echo "| shards, access | p50 | p95 | p99 |"
+    echo "| --- | --- | --- | --- |"
+    printf '%s' "$shard_rows"
     echo
     echo "- news-search (blended) over quest, median of all queries: $(ratio "$blended_all" "$quest_all")."
     echo "- SQLite FTS5 (blended) over news-search (blended), queries with frequent words:" \

@@ -42,6 +42,9 @@ int main(int argc, char** argv) {
   int repeat = 3;
   bool json = false;
   app.add_option("--db", dbs, "database (repeatable: searched as one)")->required();
+  Xapian::doccount check_at_least = news::SearchRequest{}.check_at_least;
+  app.add_option("--check-at-least", check_at_least, "matches examined at least (see search.h)")
+      ->capture_default_str();
   app.add_option("--row", row, "print one row, LABEL | p50 | p95 | p99, blended ranking only");
   app.add_option("--queries", queries_path, "queries file (gen-corpus --queries)")->required();
   app.add_option("--repeat", repeat, "timed runs of each query")->capture_default_str();
@@ -67,6 +70,7 @@ int main(int argc, char** argv) {
         if (!query.topic.empty()) request.topics = {query.topic};
         request.weights = mode.weights;
         request.limit = 10;
+        request.check_at_least = check_at_least;
         request.suggest_spelling = row.empty();  // remote shards have no spelling data
         auto start = std::chrono::steady_clock::now();
         news::SearchResponse response = searcher.search(request);

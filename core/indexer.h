@@ -7,11 +7,14 @@
 // documents, leaves unchanged ones (same bytes) alone and, unless told not
 // to, removes documents of files that vanished from a folder it walks.
 // Files are read, hashed, parsed and turned into Xapian documents by `threads`
-// worker threads; the calling thread alone writes, in the order the files were
-// found, so the same input always gives the same database.
-// Changes are committed every `batch_size` changed documents and at the end;
-// each commit records a checkpoint (schema.h) so a killed run loses at most
-// the batch in progress and the database always opens.
+// worker threads; the calling thread takes them in the order the files were
+// found and hands each to the writer thread of its database: the one
+// database, or the shard its id hashes to (shards.h; `shards` splits a new
+// database). Each writer applies its documents in that order, so the same
+// input always gives the same database.
+// Each database commits every `batch_size` changed documents and at the end;
+// each commit records a checkpoint so a killed run loses at most the batch in
+// progress and the database (every shard) always opens.
 //
 // A file that cannot be indexed is reported to the observer and counted; it
 // never stops the run. Fatal problems (no such path, database locked or not
@@ -60,8 +63,8 @@ IndexStats index_paths(const std::vector<std::string>& paths, const IndexOptions
                        IndexObserver& observer);
 
 // The metadata key of the checkpoint written with every commit: a JSON object
-// {"documents": N, "commits": K} where N is the database's document count as
-// of that commit.
+// {"documents": N, "commits": K} where N is the database's (the shard's)
+// document count as of that commit.
 inline constexpr const char* kCheckpointKey = "news:checkpoint";
 
 }  // namespace news

@@ -270,10 +270,33 @@ Xapian::Query Searcher::like_query(const std::string& id) {
                        Xapian::Query(term));
 }
 
+// Looking for a correction reads the spelling table for every word and costs
+// more than the search itself; a misspelt word is rare in the archive, so a
+// query whose words are all common is not looked at. Rare: in fewer than
+// max(10, N / 10000) of the N documents (absent words are rare too).
+bool Searcher::has_rare_word(const SearchRequest& request) {
+  Xapian::Query parsed;
+  try {
+    parsed = parse_query(request.query, request.match_any);
+  } catch (const Error&) {
+    return false;
+  }
+  Xapian::doccount rare = std::max<Xapian::doccount>(10, db_.get_doccount() / 10000);
+  for (auto t = parsed.get_unique_terms_begin(); t != parsed.get_unique_terms_end(); ++t) {
+    const std::string& term = *t;
+    std::size_t start = term.size() > 1 && term[0] == 'Z' ? 1 : 0;  // stemmed form
+    unsigned char first = static_cast<unsigned char>(term[start]);
+    if (first >= 'A' && first <= 'Z') continue;  // a field's term: not spell-checked
+    if (db_.get_termfreq(term) < rare) return true;
+  }
+  return false;
+}
+
 std::optional<SpellingSuggestion> Searcher::suggest(const SearchRequest& request,
                                                     const Xapian::MSet& mset) {
   if (!request.suggest_spelling || request.query.empty()) return std::nullopt;
   if (remote_) return std::nullopt;  // search_once() says so in a notice
+  if (!has_rare_word(request)) return std::nullopt;
   std::string corrected;
   try {
     Xapian::QueryParser parser;
@@ -290,6 +313,7 @@ std::optional<SpellingSuggestion> Searcher::suggest(const SearchRequest& request
   alternative.facets = false;
   alternative.offset = 0;
   alternative.limit = 0;
+  alternative.check_at_least = 100;  // a lower bound worth comparing
   SearchResponse response = search_once(alternative);
   // Only a correction that surely finds more: estimates of similar queries
   // differ by noise (and stemming often makes "app" find "apps" anyway).
@@ -383,12 +407,11 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
       enquire.add_matchspy(spies.back().get());
     }
   }
-  // Checking a few more documents than shown makes the total exact for small
+  // Checking more documents than shown makes the total exact for small
   // result sets (and the facet counts, for larger ones), at a bounded cost.
-  constexpr Xapian::doccount kExactCountBelow = 100;
   constexpr Xapian::doccount kExactFacetsBelow = 10000;
   Xapian::doccount check_at_least = std::max(request.offset + request.limit,
-                                             request.facets ? kExactFacetsBelow : kExactCountBelow);
+                                             request.facets ? kExactFacetsBelow : request.check_at_least);
   if (request.exact_count) check_at_least = std::max(check_at_least, db_.get_doccount());
   Xapian::MSet mset = enquire.get_mset(request.offset, request.limit, check_at_least);
 

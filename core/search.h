@@ -52,6 +52,10 @@ struct SearchRequest {
   bool suggest_spelling = true;     // "did you mean"
   bool facets = false;              // count matches by topic, provider, type, month
   bool exact_count = false;         // check every match so the total is exact
+  // Matches examined at least (beyond the page): the total is exact when
+  // fewer match. More costs time on frequent words: the matcher cannot stop
+  // early until it has seen this many.
+  Xapian::doccount check_at_least = 100;
   std::size_t facet_values = 10;    // values listed per facet
   std::size_t snippet_chars = 240;
 };
@@ -136,6 +140,7 @@ class Searcher {
   void configure(Xapian::QueryParser& parser, bool match_any);
   SearchResponse search_once(const SearchRequest& request);
   Xapian::Query like_query(const std::string& id);
+  bool has_rare_word(const SearchRequest& request);
   std::optional<SpellingSuggestion> suggest(const SearchRequest& request, const Xapian::MSet& mset);
   void count_copies(const Xapian::Query& matching, const std::vector<std::string>& keys,
                     std::vector<SearchHit>& hits);

@@ -44,12 +44,14 @@ extern char** environ;
 
 namespace {
 
-// For runs under the fault-injection shim (only sanitizer builds read it):
+// For runs under the fault-injection shim, and the run that fills a small
+// tmpfs (only sanitizer builds read it):
 // the shim is preloaded ahead of the ASan runtime, and leak checking is off
 // because in a handful of the sweeps' runs, after an injected write error
 // inside a commit, LeakSanitizer reports leaks on the failure path and turns
-// exit status 3 into 1 (not yet traced: our Run::abandon() closes the
-// database, so the suspect is libxapian's abandoned commit). The database
+// exit status 3 into 1. Traced to an object libxapian allocates inside
+// WritableDatabase::commit_transaction() and never frees when the write
+// fails (ASan stack: commit_transaction -> libxapian internals -> new). The database
 // checks still run; every other test keeps leak checking.
 const std::string kShimAsanOptions = "ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0";
 
@@ -870,7 +872,10 @@ TEST(RobustFullDisk, SmallTmpfsFillsUp) {
 
   CommandResult first = run_program(index_command(db, {small.string()}));
   ASSERT_EQ(first.status, 0) << first.err;
-  CommandResult full = run_program(index_command(db, {"--batch-size", "200", big.root().string()}));
+  // Leak checking off for this run only: the disk fills inside Xapian's
+  // commit, whose failure path leaks (see kShimAsanOptions).
+  CommandResult full = run_program(
+      index_command(db, {"--batch-size", "200", big.root().string()}), {kShimAsanOptions});
   std::cout << "news-index said: " << full.err;
   expect_clean_disk_full_failure(full, db, 10);
 

@@ -11,6 +11,9 @@
 // Prints one Markdown row per system and query class: median and p95 in ms.
 #include <fcntl.h>
 #include <spawn.h>
+#include <unistd.h>
+
+#include <csignal>
 #include <sys/wait.h>
 
 #include <CLI/CLI.hpp>
@@ -104,7 +107,11 @@ std::vector<std::string> command(const std::string& system, const std::string& b
   throw std::runtime_error("unknown system " + system);
 }
 
-double run_once(const std::vector<std::string>& args) {
+// Runs one query; a process still running after `timeout_ms` (0: never) is
+// killed and counts as taking `timeout_ms` (a lower bound; see `timeouts`).
+int timeouts = 0;
+
+double run_once(const std::vector<std::string>& args, double timeout_ms = 0) {
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -118,9 +125,21 @@ double run_once(const std::vector<std::string>& args) {
     throw std::runtime_error("cannot start " + args[0]);
   }
   int status = 0;
-  waitpid(pid, &status, 0);
-  double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  auto elapsed = [&] {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+        .count();
+  };
+  while (waitpid(pid, &status, timeout_ms > 0 ? WNOHANG : 0) == 0) {
+    if (elapsed() > timeout_ms) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      posix_spawn_file_actions_destroy(&actions);
+      ++timeouts;
+      return timeout_ms;
+    }
+    usleep(200);
+  }
+  double ms = elapsed();
   posix_spawn_file_actions_destroy(&actions);
   if (!WIFEXITED(status) || WEXITSTATUS(status) > 1) {
     throw std::runtime_error(args[0] + " failed (status " + std::to_string(status) +
@@ -141,15 +160,24 @@ int main(int argc, char** argv) {
   app.add_option("--queries", queries_path, "queries file (gen-corpus --queries)")->required();
   app.add_option("--bin", bin_dir, "folder holding news-search");
   app.add_option("--repeat", repeat, "runs of each query")->capture_default_str();
+  std::size_t sample = 0;
+  double timeout_ms = 0;
+  app.add_option("--sample", sample, "run only this many of the queries, evenly spread (0: all)");
+  app.add_option("--timeout-ms", timeout_ms, "stop a query after this long and count it so");
   CLI11_PARSE(app, argc, argv);
 
   std::vector<Query> queries = read_queries(queries_path);
+  if (sample > 0 && sample < queries.size()) {
+    std::vector<Query> spread;
+    for (std::size_t i = 0; i < sample; ++i) spread.push_back(queries[i * queries.size() / sample]);
+    queries = std::move(spread);
+  }
   std::map<std::string, std::vector<double>> by_class;
   for (const auto& query : queries) {
     auto args = command(system, bin_dir, db, query);
-    run_once(args);  // warm-up
+    run_once(args, timeout_ms);  // warm-up
     for (int r = 0; r < repeat; ++r) {
-      double ms = run_once(args);
+      double ms = run_once(args, timeout_ms);
       by_class["all"].push_back(ms);
       if (!query.frequency.empty()) by_class[query.frequency].push_back(ms);
       if (!query.kind.empty()) by_class[query.kind].push_back(ms);
@@ -158,6 +186,10 @@ int main(int argc, char** argv) {
   for (const auto& [name, times] : by_class) {
     std::printf("| %s | %s | %zu | %.2f | %.2f |\n", system.c_str(), name.c_str(),
                 times.size() / std::size_t(repeat), percentile(times, 50), percentile(times, 95));
+  }
+  if (timeouts > 0) {
+    std::fprintf(stderr, "process-bench: %s: %d runs stopped at %.0f ms\n", system.c_str(),
+                 timeouts, timeout_ms);
   }
   return 0;
 }

@@ -11,14 +11,13 @@
 // Prints one Markdown row per system and query class: median and p95 in ms.
 #include <fcntl.h>
 #include <spawn.h>
-#include <unistd.h>
-
-#include <csignal>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <map>

@@ -410,8 +410,8 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
   // Checking more documents than shown makes the total exact for small
   // result sets (and the facet counts, for larger ones), at a bounded cost.
   constexpr Xapian::doccount kExactFacetsBelow = 10000;
-  Xapian::doccount check_at_least = std::max(request.offset + request.limit,
-                                             request.facets ? kExactFacetsBelow : request.check_at_least);
+  Xapian::doccount check_at_least = std::max(
+      request.offset + request.limit, request.facets ? kExactFacetsBelow : request.check_at_least);
   if (request.exact_count) check_at_least = std::max(check_at_least, db_.get_doccount());
   Xapian::MSet mset = enquire.get_mset(request.offset, request.limit, check_at_least);
 

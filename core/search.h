@@ -56,7 +56,7 @@ struct SearchRequest {
   // fewer match. More costs time on frequent words: the matcher cannot stop
   // early until it has seen this many.
   Xapian::doccount check_at_least = 100;
-  std::size_t facet_values = 10;    // values listed per facet
+  std::size_t facet_values = 10;  // values listed per facet
   std::size_t snippet_chars = 240;
 };
 

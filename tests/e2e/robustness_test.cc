@@ -874,8 +874,8 @@ TEST(RobustFullDisk, SmallTmpfsFillsUp) {
   ASSERT_EQ(first.status, 0) << first.err;
   // Leak checking off for this run only: the disk fills inside Xapian's
   // commit, whose failure path leaks (see kShimAsanOptions).
-  CommandResult full = run_program(
-      index_command(db, {"--batch-size", "200", big.root().string()}), {kShimAsanOptions});
+  CommandResult full = run_program(index_command(db, {"--batch-size", "200", big.root().string()}),
+                                   {kShimAsanOptions});
   std::cout << "news-index said: " << full.err;
   expect_clean_disk_full_failure(full, db, 10);
 

@@ -274,13 +274,7 @@ Xapian::Query Searcher::like_query(const std::string& id) {
 // more than the search itself; a misspelt word is rare in the archive, so a
 // query whose words are all common is not looked at. Rare: in fewer than
 // max(10, N / 10000) of the N documents (absent words are rare too).
-bool Searcher::has_rare_word(const SearchRequest& request) {
-  Xapian::Query parsed;
-  try {
-    parsed = parse_query(request.query, request.match_any);
-  } catch (const Error&) {
-    return false;
-  }
+bool Searcher::has_rare_word(const Xapian::Query& parsed) {
   Xapian::doccount rare = std::max<Xapian::doccount>(10, db_.get_doccount() / 10000);
   for (auto t = parsed.get_unique_terms_begin(); t != parsed.get_unique_terms_end(); ++t) {
     const std::string& term = *t;
@@ -293,10 +287,11 @@ bool Searcher::has_rare_word(const SearchRequest& request) {
 }
 
 std::optional<SpellingSuggestion> Searcher::suggest(const SearchRequest& request,
+                                                    const Xapian::Query& typed,
                                                     const Xapian::MSet& mset) {
   if (!request.suggest_spelling || request.query.empty()) return std::nullopt;
   if (remote_) return std::nullopt;  // search_once() says so in a notice
-  if (!has_rare_word(request)) return std::nullopt;
+  if (!has_rare_word(typed)) return std::nullopt;
   std::string corrected;
   try {
     Xapian::QueryParser parser;
@@ -348,9 +343,10 @@ void Searcher::count_copies(const Xapian::Query& matching, const std::vector<std
 
 SearchResponse Searcher::search_once(const SearchRequest& request) {
   bool no_text = request.query.find_first_not_of(" \t\r\n") == std::string::npos;
-  Xapian::Query text =
+  const Xapian::Query typed =
       no_text ? Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query::MatchAll, 0)
               : parse_query(request.query, request.match_any);
+  Xapian::Query text = typed;
   if (!request.like_id.empty()) {
     Xapian::Query like = like_query(request.like_id);
     text = no_text ? like : Xapian::Query(Xapian::Query::OP_AND, text, like);
@@ -502,7 +498,7 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
       response.facets.push_back(std::move(facet));
     }
   }
-  response.suggestion = suggest(request, mset);
+  response.suggestion = suggest(request, typed, mset);
   if (remote_ && request.suggest_spelling && !request.query.empty()) {
     response.notices.push_back(
         "no spelling suggestions: Xapian's remote backend does not serve spelling data, and "

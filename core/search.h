@@ -140,8 +140,9 @@ class Searcher {
   void configure(Xapian::QueryParser& parser, bool match_any);
   SearchResponse search_once(const SearchRequest& request);
   Xapian::Query like_query(const std::string& id);
-  bool has_rare_word(const SearchRequest& request);
-  std::optional<SpellingSuggestion> suggest(const SearchRequest& request, const Xapian::MSet& mset);
+  bool has_rare_word(const Xapian::Query& parsed);
+  std::optional<SpellingSuggestion> suggest(const SearchRequest& request,
+                                            const Xapian::Query& typed, const Xapian::MSet& mset);
   void count_copies(const Xapian::Query& matching, const std::vector<std::string>& keys,
                     std::vector<SearchHit>& hits);
 

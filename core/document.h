@@ -53,6 +53,13 @@ inline constexpr std::size_t kMaxFrontMatterBytes = 1 << 20;
 // UTF-8 are read as Windows-1252, with a warning naming the first such line.
 ParseResult parse_news_file(std::string_view bytes);
 
+// A quick look at a file's top-level `quality:` and `heat:` lines, without
+// parsing the YAML: the prior (schema::prior) the file's document will most
+// likely have, or nullopt when a value is written in a way the look does not
+// follow. The indexer orders a new database's files by it (schema.h, prior
+// order); a guess that turns out wrong costs speed, never correctness.
+std::optional<double> peek_prior(std::string_view bytes);
+
 // Parses an ISO 8601 date or date-time ("2020-10-15", "2020-10-15T17:44:00Z",
 // "2020-10-15T17:44:00.5+02:00", a space instead of the T). Returns seconds
 // since the epoch in UTC, or nullopt when the text is not such a date.

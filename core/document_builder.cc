@@ -105,6 +105,7 @@ Xapian::Document DocumentBuilder::build(const NewsDocument& doc, std::string_vie
   };
   xdoc.add_value(Slot::kQualityRank, rank(doc.quality));
   xdoc.add_value(Slot::kHeatRank, rank(doc.heat));
+  xdoc.add_value(Slot::kPrior, Xapian::sortable_serialise(schema::prior(doc.quality, doc.heat)));
   xdoc.add_value(Slot::kContentHash, std::string(content_hash));
   std::string topics;
   for (const auto& topic : doc.topics) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -14,6 +15,7 @@
 #include <deque>
 #include <exception>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -199,7 +201,8 @@ std::string_view as_bytes(const Hash& hash) {
 struct Snapshot {
   struct Shard {
     std::unordered_map<std::string, Xapian::docid> docids;  // id term -> docid
-    std::vector<Hash> hashes;                               // by docid
+    // (docid, hash) in docid order: docids are sparse (schema.h, prior order).
+    std::vector<std::pair<Xapian::docid, Hash>> hashes;
   };
   std::vector<Shard> shards;
 
@@ -207,12 +210,13 @@ struct Snapshot {
     for (std::size_t s = 0; s < dbs.size(); ++s) {
       const Xapian::Database& db = *dbs[s];
       Shard& shard = shards[s];
-      shard.hashes.resize(db.get_lastdocid() + 1);
+      shard.hashes.reserve(db.get_doccount());
       for (auto v = db.valuestream_begin(schema::kContentHash);
            v != db.valuestream_end(schema::kContentHash); ++v) {
         std::string value = *v;
         if (value.size() == sizeof(Hash)) {
-          std::memcpy(shard.hashes[v.get_docid()].data(), value.data(), sizeof(Hash));
+          shard.hashes.emplace_back(v.get_docid(), Hash{});
+          std::memcpy(shard.hashes.back().second.data(), value.data(), sizeof(Hash));
         }
       }
       shard.docids.reserve(db.get_doccount());
@@ -227,8 +231,12 @@ struct Snapshot {
     auto it = docids.find(id_term);
     return it == docids.end() ? std::nullopt : std::optional<Xapian::docid>(it->second);
   }
-  const Hash& hash(unsigned shard, Xapian::docid docid) const {
-    return shards[shard].hashes[docid];
+  std::optional<Hash> hash(unsigned shard, Xapian::docid docid) const {
+    const auto& hashes = shards[shard].hashes;
+    auto it = std::lower_bound(hashes.begin(), hashes.end(), docid,
+                               [](const auto& entry, Xapian::docid d) { return entry.first < d; });
+    if (it == hashes.end() || it->first != docid) return std::nullopt;
+    return it->second;
   }
 };
 
@@ -251,7 +259,8 @@ Outcome process(const InputFile& file, const Snapshot& snapshot, bool rebuild,
     std::string bytes;
     if (!read_file(file.path, bytes, out.reason)) return out;
     Hash hash = content_hash(bytes);
-    if (out.old_docid && !rebuild && snapshot.hash(file.shard, *out.old_docid) == hash) {
+    if (out.old_docid && !rebuild &&
+        snapshot.hash(file.shard, *out.old_docid) == std::optional<Hash>(hash)) {
       out.kind = Outcome::Kind::kUnchanged;
       return out;
     }
@@ -472,6 +481,7 @@ class ShardWriter {
     // nothing of the batch in progress is committed, not even by the
     // database's destructor, so the database is exactly its last commit.
     db_.begin_transaction();
+    init_order();
     thread_ = std::thread([this] { work(); });
   }
 
@@ -551,22 +561,72 @@ class ShardWriter {
     }
   }
 
+  // Prior order (schema.h): a new database is kept in it; one that is not
+  // (built by an older version, or renumbered by another tool) stays as it is.
+  void init_order() {
+    tail_next_ = std::max<Xapian::docid>(schema::kTailStart, db_.get_lastdocid() + 1);
+    if (db_.get_doccount() == 0) {
+      ordered_ = true;
+      return;
+    }
+    if (rebuild_ || !schema::in_prior_order(db_)) return;
+    auto order = nlohmann::json::parse(db_.get_metadata(std::string(schema::kMetaOrder)));
+    ordered_ = true;
+    end_ = order.value("end", Xapian::docid(0));
+    if (end_ > 0) floor_ = order.value("floor", 0.0);
+  }
+
+  static double prior_of(const Xapian::Document& doc) {
+    std::string value = doc.get_value(schema::kPrior);
+    return value.empty() ? 0.0 : Xapian::sortable_unserialise(value);
+  }
+
+  // A docid for a document with this prior: the next one in order if the
+  // prior is no higher than the last placed there, else the next in the tail.
+  Xapian::docid place(double prior) {
+    if (end_ + 1 < schema::kTailStart && prior <= floor_) {
+      floor_ = prior;
+      if (end_ + 1 >= placed_.size())
+        placed_.resize(std::max<std::size_t>(end_ + 2, 2 * placed_.size()));
+      placed_[end_ + 1] = true;
+      return ++end_;
+    }
+    return tail_next_++;
+  }
+
   void apply(const Change& change) {
     update_spelling(change.document, +1);
+    std::optional<Xapian::Document> old;
     if (change.old_docid) {
-      update_spelling(db_.get_document(*change.old_docid), -1);
-      db_.replace_document(*change.old_docid, change.document);
+      old = db_.get_document(*change.old_docid);
+      update_spelling(*old, -1);
+    }
+    if (!ordered_) {
+      if (change.old_docid) {
+        db_.replace_document(*change.old_docid, change.document);
+      } else {
+        // The snapshot knows every id the database holds and ids are unique in
+        // this run, so a new id cannot be in the database already.
+        db_.add_document(change.document);
+      }
     } else {
-      // The snapshot knows every id the database holds and ids are unique in
-      // this run, so a new id cannot be in the database already.
-      db_.add_document(change.document);
+      double prior = prior_of(change.document);
+      if (change.old_docid &&
+          (*change.old_docid >= schema::kTailStart || prior_of(*old) == prior)) {
+        db_.replace_document(*change.old_docid, change.document);  // its place still fits
+      } else {
+        if (change.old_docid) db_.delete_document(*change.old_docid);
+        db_.replace_document(place(prior), change.document);
+      }
     }
     count_change();
   }
 
-  // Documents added by this run have docids past the snapshot's: kept too.
+  // Documents this run placed are kept: those past the snapshot's docids,
+  // and those placed in prior order among them.
   bool kept(Xapian::docid docid) const {
-    return docid >= finish_.kept.size() || finish_.kept[docid];
+    return docid >= finish_.kept.size() || finish_.kept[docid] ||
+           (docid < placed_.size() && placed_[docid]);
   }
 
   void prune(const PruneScope& scope) {
@@ -626,6 +686,13 @@ class ShardWriter {
     nlohmann::json checkpoint = {{"documents", db_.get_doccount()}, {"commits", commits_}};
     db_.set_metadata(kCheckpointKey, checkpoint.dump());
     db_.set_metadata(kRootsKey, roots_);
+    std::string order;  // empty: the key is removed
+    if (ordered_) {
+      nlohmann::json state = {{"end", end_}, {"last", db_.get_lastdocid()}};
+      if (end_ > 0) state["floor"] = floor_;
+      order = state.dump();
+    }
+    db_.set_metadata(std::string(schema::kMetaOrder), order);
     // A rebuild stamps the new version only once every file has been redone,
     // so a rebuild that is killed half-way is resumed as a rebuild.
     if (!rebuild_ || final) {
@@ -644,6 +711,13 @@ class ShardWriter {
   std::string roots_;
   std::unordered_map<std::string, long> spelling_;  // word -> change, this batch
   std::size_t pending_ = 0, removed_ = 0, commits_ = 0;
+  // Prior order: docids [1, end_] are in order, the last placed with prior
+  // floor_; tail_next_ is the next docid in the tail; placed_ marks the
+  // docids this run placed in order (kept by the prune).
+  bool ordered_ = false;
+  Xapian::docid end_ = 0, tail_next_ = schema::kTailStart;
+  double floor_ = std::numeric_limits<double>::infinity();
+  std::vector<bool> placed_;
 
   std::thread thread_;
   std::mutex mutex_;
@@ -722,6 +796,9 @@ class Run {
       kept_.emplace_back(writer->database().get_lastdocid() + 1, false);
       committed += writer->database().get_doccount();
     }
+    unsigned threads =
+        options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
+    if (committed == 0) order_by_prior(files, threads);
     if (committed > 0) {
       for (const auto& path : layout_.paths) lookup_.add_database(Xapian::Database(path));
     }
@@ -730,8 +807,6 @@ class Run {
     {
       Snapshot snapshot(dbs);
       for (auto& writer : writers_) writer->start(rebuild_, roots.dump());
-      unsigned threads =
-          options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
       Pipeline pipeline(files, snapshot, rebuild_, threads);
       for (std::size_t i = 0; i < files.size(); ++i) {
         apply(files[i], pipeline.take(i));
@@ -812,6 +887,34 @@ class Run {
       rethrow_failure();
     }
     ++stats_.indexed;
+  }
+
+  // A new database is built in prior order (schema.h): the files are taken
+  // highest prior first, as a quick look at each tells (peek_prior), so that
+  // nearly every document lands in order. Unreadable and unclear files last.
+  static void order_by_prior(std::vector<InputFile>& files, unsigned threads) {
+    std::vector<double> priors(files.size());
+    std::atomic<std::size_t> next{0};
+    auto look = [&] {
+      std::string bytes, error;
+      for (std::size_t i; (i = next.fetch_add(1)) < files.size();) {
+        std::optional<double> prior;
+        if (read_file(files[i].path, bytes, error)) prior = peek_prior(bytes);
+        priors[i] = prior.value_or(-1.0);
+      }
+    };
+    std::vector<std::thread> lookers;
+    for (unsigned t = 1; t < threads; ++t) lookers.emplace_back(look);
+    look();
+    for (auto& looker : lookers) looker.join();
+    std::vector<std::size_t> order(files.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return priors[a] > priors[b]; });
+    std::vector<InputFile> sorted;
+    sorted.reserve(files.size());
+    for (std::size_t i : order) sorted.push_back(std::move(files[i]));
+    files = std::move(sorted);
   }
 
   void keep(unsigned shard, Xapian::docid docid) {

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "document.h"
 #include "text.h"
@@ -61,6 +62,19 @@ std::string bounded_term(std::string_view prefix, std::string_view body) {
 }  // namespace
 
 double saturate(double x) { return x <= 0 ? 0.0 : x / (x + kRankHalfPoint); }
+
+double prior(std::optional<std::int64_t> quality, std::optional<std::int64_t> heat) {
+  auto rank = [](std::optional<std::int64_t> v) { return v ? saturate(double(*v)) : kUnknownRank; };
+  return kQualityWeight * rank(quality) + kHeatWeight * rank(heat);
+}
+
+bool in_prior_order(const Xapian::Database& db) {
+  auto order = nlohmann::json::parse(db.get_metadata(std::string(kMetaOrder)), nullptr, false);
+  if (!order.is_object()) return false;
+  auto last = order.find("last");
+  return last != order.end() && last->is_number_unsigned() &&
+         last->get<std::uint64_t>() == db.get_lastdocid();
+}
 
 std::span<const TermField> term_fields() { return kTermFields; }
 std::span<const RangeField> range_fields() { return kRangeFields; }

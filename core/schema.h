@@ -5,6 +5,7 @@
 
 #include <xapian.h>
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -33,6 +34,7 @@ enum Slot : Xapian::valueno {
   kDedupKey = 11,    // 8 bytes, XXH3-64 of the title's words in lower case; a copy
                      // of a story with the same url takes the key of the first copy
   kId = 12,          // the document's id as is (read back in bulk by re-runs)
+  kPrior = 13,       // sortable_serialise(prior(quality, heat)): the default blend
 };
 
 // Ranking signals are stored pre-shaped so that Xapian's built-in
@@ -44,6 +46,32 @@ enum Slot : Xapian::valueno {
 inline constexpr double kRankHalfPoint = 70.0;
 inline constexpr double kUnknownRank = 0.5;
 double saturate(double x);
+
+// The default blend weights of quality and heat (search.h, RankingWeights),
+// and the blend they give, stored at index time in slot kPrior so that the
+// default ranking reads one value per candidate instead of two. Changing a
+// default weight changes the stored values: bump kSchemaVersion.
+inline constexpr double kQualityWeight = 0.5;
+inline constexpr double kHeatWeight = 0.25;
+double prior(std::optional<std::int64_t> quality, std::optional<std::int64_t> heat);
+
+// Prior order. A database (each shard) keeps its documents with docids below
+// kTailStart in non-increasing order of kPrior, so that the default ranking can
+// use Xapian's DecreasingValueWeightPostingSource, which lets the matcher stop
+// once no later document can reach the top. Documents that cannot be placed
+// in order (added later with a higher prior) go to docids from kTailStart on,
+// read in full as before. The tail starts at one constant for every shard,
+// so that one posting source serves them all (shards.h, SearchDatabases):
+// 2^24 documents per shard in order, and docids that stay below 2^32 when 64
+// shards are interleaved.
+inline constexpr Xapian::docid kTailStart = Xapian::docid(1) << 24;
+// Metadata of a database kept in prior order: JSON {"end": last docid used
+// below kTailStart, "floor": its prior, "last": get_lastdocid() at the
+// commit}. Absent: not in order. A "last" that differs from the database's
+// means something else renumbered or wrote it (xapian-compact): not trusted.
+inline constexpr std::string_view kMetaOrder = "news:order";
+// Whether a single database (one shard) is in prior order, by its metadata.
+bool in_prior_order(const Xapian::Database& db);
 
 enum class FieldKind {
   kFreeText,  // words: stemmed, with positions, found by plain queries
@@ -109,7 +137,7 @@ std::span<const RangeField> range_fields();
 // differs from this build's is re-indexed in full by the next run (its
 // documents may lack terms or values this build relies on).
 inline constexpr std::string_view kMetaSchemaVersion = "news:schema";
-inline constexpr std::string_view kSchemaVersion = "7";
+inline constexpr std::string_view kSchemaVersion = "8";
 
 }  // namespace schema
 }  // namespace news

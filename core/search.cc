@@ -79,7 +79,10 @@ std::string day_bound(const std::string& text, bool end) {
 
 Searcher::Searcher(const std::vector<std::string>& specs) {
   for (const auto& spec : specs) path_ += (path_.empty() ? "" : ", ") + spec;
-  db_ = open_search_databases(specs, remote_);
+  SearchDatabases opened = open_search_databases(specs);
+  db_ = std::move(opened.db);
+  remote_ = opened.remote;
+  prior_range_end_ = opened.prior_range_end;
 }
 
 void Searcher::configure(Xapian::QueryParser& parser, bool match_any) {
@@ -137,7 +140,9 @@ namespace {
 // The boosts added to the text query, and the same arithmetic for --explain.
 class Boosts {
  public:
-  Boosts(const Xapian::Database& db, const SearchRequest& request) : weights_(request.weights) {
+  // `prior_range_end`: see SearchDatabases; 0 when not in prior order.
+  Boosts(const Xapian::Database& db, const SearchRequest& request, Xapian::docid prior_range_end)
+      : weights_(request.weights), prior_range_end_(request.use_prior_order ? prior_range_end : 0) {
     if (!request.half_life_days || weights_.freshness <= 0) return;
     // Every publication day the database holds gets its decayed weight; the
     // map travels with the query (ValueMapPostingSource is serialisable).
@@ -165,9 +170,20 @@ class Boosts {
 
   Xapian::Query apply(const Xapian::Query& text) {
     std::vector<Xapian::Query> boosts;
-    if (weights_.quality > 0)
-      boosts.push_back(scaled(value_source(schema::kQualityRank), weights_.quality));
-    if (weights_.heat > 0) boosts.push_back(scaled(value_source(schema::kHeatRank), weights_.heat));
+    if (weights_.quality == schema::kQualityWeight && weights_.heat == schema::kHeatWeight) {
+      // The default blend is stored whole: one value per candidate. In prior
+      // order the matcher stops once no later document can reach the page.
+      Xapian::PostingSource* prior =
+          prior_range_end_ > 0
+              ? new Xapian::DecreasingValueWeightPostingSource(schema::kPrior, 1, prior_range_end_)
+              : new Xapian::ValueWeightPostingSource(schema::kPrior);
+      boosts.emplace_back(prior->release());
+    } else {
+      if (weights_.quality > 0)
+        boosts.push_back(scaled(value_source(schema::kQualityRank), weights_.quality));
+      if (weights_.heat > 0)
+        boosts.push_back(scaled(value_source(schema::kHeatRank), weights_.heat));
+    }
     if (freshness_)
       boosts.push_back(scaled(Xapian::Query(freshness_.release()->release()), weights_.freshness));
     if (boosts.empty()) return text;
@@ -200,6 +216,7 @@ class Boosts {
   }
 
   RankingWeights weights_;
+  Xapian::docid prior_range_end_;
   std::unique_ptr<Xapian::ValueMapPostingSource> freshness_;
   std::unordered_map<std::string, double> decay_;
 };
@@ -351,7 +368,7 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
     Xapian::Query like = like_query(request.like_id);
     text = no_text ? like : Xapian::Query(Xapian::Query::OP_AND, text, like);
   }
-  Boosts boosts(db_, request);
+  Boosts boosts(db_, request, prior_range_end_);
   Xapian::Query query = boosts.apply(text);
 
   std::vector<Xapian::Query> filters;

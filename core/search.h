@@ -7,8 +7,9 @@
 //     + heat_weight    * saturate(heat)
 // inside Xapian's matcher, as OP_AND_MAYBE of the text query and
 // OP_SCALE_WEIGHT'ed ValueWeightPostingSources over slots prepared at index
-// time (schema.h). With both weights 0 the query is the text query alone, so
-// the order is plain BM25. With no query text every document (after filters)
+// time (schema.h); the default weights read the blend stored whole (kPrior),
+// with early termination on a database in prior order. With both weights 0 the query is the text
+// query alone, so the order is plain BM25. With no query text every document (after filters)
 // matches with BM25 0, so the blend of quality and heat alone orders them.
 #pragma once
 
@@ -19,14 +20,16 @@
 #include <string>
 #include <vector>
 
+#include "schema.h"
+
 namespace news {
 
 enum class SortOrder { kRelevance, kDate, kQuality, kHeat };
 
 // Defaults chosen on the real corpus with bench/rank_eval.cc (README, "Ranking").
 struct RankingWeights {
-  double quality = 0.5;
-  double heat = 0.25;
+  double quality = schema::kQualityWeight;
+  double heat = schema::kHeatWeight;
   double freshness = 1.0;  // used only when a half-life is set
 };
 
@@ -57,6 +60,9 @@ struct SearchRequest {
   // early until it has seen this many.
   Xapian::doccount check_at_least = 100;
   std::size_t facet_values = 10;  // values listed per facet
+  // Let the matcher stop early on a database kept in prior order (schema.h);
+  // the results are the same either way. Off: for tests and benchmarks.
+  bool use_prior_order = true;
   std::size_t snippet_chars = 240;
 };
 
@@ -146,8 +152,9 @@ class Searcher {
   void count_copies(const Xapian::Query& matching, const std::vector<std::string>& keys,
                     std::vector<SearchHit>& hits);
 
-  std::string path_;     // the specs, for messages
-  bool remote_ = false;  // some shards are served remotely: no spelling data
+  std::string path_;                   // the specs, for messages
+  bool remote_ = false;                // some shards are served remotely: no spelling data
+  Xapian::docid prior_range_end_ = 0;  // prior order (shards.h, SearchDatabases)
   Xapian::Database db_;
 };
 

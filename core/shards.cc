@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "error.h"
+#include "schema.h"
 
 namespace fs = std::filesystem;
 
@@ -136,13 +137,49 @@ Xapian::Database open_remote(const std::string& spec) {
 
 }  // namespace
 
-Xapian::Database open_search_databases(const std::vector<std::string>& specs, bool& remote) {
-  Xapian::Database all;
-  remote = false;
+namespace {
+
+// Narrows `end` (see SearchDatabases::prior_range_end) for one shard, or
+// sets it to 0 when the shard is not in prior order.
+void narrow_prior_range(Xapian::docid& end, const Xapian::Database& shard) {
+  if (!schema::in_prior_order(shard)) {
+    end = 0;
+  } else if (shard.get_lastdocid() >= schema::kTailStart) {
+    end = std::min<Xapian::docid>(end, shard.get_doccount() - 1);
+  }
+}
+
+// The same for every shard behind a local spec. A stub folder's shards are
+// opened one by one (a union reads metadata from its first part only); a stub
+// this project did not write counts as not in order.
+void narrow_prior_range(Xapian::docid& end, const std::string& spec, const Xapian::Database& db) {
+  if (db.size() == 1) return narrow_prior_range(end, db);
+  try {
+    Layout layout = read_layout(spec);
+    if (layout.paths.size() != db.size() || reaches_remote(spec)) {
+      end = 0;
+      return;
+    }
+    for (const auto& path : layout.paths) narrow_prior_range(end, Xapian::Database(path));
+  } catch (...) {
+    end = 0;
+  }
+}
+
+}  // namespace
+
+SearchDatabases open_search_databases(const std::vector<std::string>& specs) {
+  SearchDatabases out;
+  Xapian::Database& all = out.db;
+  bool& remote = out.remote;
+  Xapian::docid& range_end = out.prior_range_end;
+  range_end = specs.empty() ? 0 : schema::kTailStart - 1;
   for (const auto& spec : specs) {
     if (is_remote_spec(spec)) {
-      all.add_database(open_remote(spec));
+      Xapian::Database shard = open_remote(spec);
+      all.add_database(shard);
       remote = true;
+      narrow_prior_range(range_end, shard);
       continue;
     }
     std::error_code ec;
@@ -152,7 +189,9 @@ Xapian::Database open_search_databases(const std::vector<std::string>& specs, bo
           "no database at " + spec + "; create one with: news-index --db " + spec + " FOLDER");
     }
     try {
-      all.add_database(Xapian::Database(spec));
+      Xapian::Database part(spec);
+      all.add_database(part);
+      narrow_prior_range(range_end, spec, part);
     } catch (const Xapian::NetworkError& e) {
       throw Error(Error::Kind::kDatabase, "cannot reach a shard server listed in " + spec + ": " +
                                               e.get_description() +
@@ -163,7 +202,7 @@ Xapian::Database open_search_databases(const std::vector<std::string>& specs, bo
     }
     if (reaches_remote(spec)) remote = true;
   }
-  return all;
+  return out;
 }
 
 }  // namespace news

@@ -51,11 +51,20 @@ void write_stub(const std::string& db_path, unsigned shards);
 // else a path (a database folder, a sharded folder or a stub file).
 bool is_remote_spec(std::string_view spec);
 
+struct SearchDatabases {
+  Xapian::Database db;  // the union
+  bool remote = false;  // some part is served remotely (directly or through a stub file)
+  // Every part is in prior order (schema::in_prior_order): the range_end for
+  // a DecreasingValueWeightPostingSource over kPrior that is right for every
+  // shard; 0: not in prior order. Xapian reads the documents after range_end
+  // in full only in a shard with more than range_end documents, so the range
+  // ends below the document count of every shard that has a tail.
+  Xapian::docid prior_range_end = 0;
+};
+
 // Opens the union of the given specs for searching. Throws Error(kNoDatabase)
 // for a path with nothing there, Error(kDatabase) for one that cannot be
 // opened or a shard server that cannot be reached, naming it.
-// `remote` is set when any part of the union is served remotely (directly
-// or through a stub file).
-Xapian::Database open_search_databases(const std::vector<std::string>& specs, bool& remote);
+SearchDatabases open_search_databases(const std::vector<std::string>& specs);
 
 }  // namespace news

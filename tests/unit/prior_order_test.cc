@@ -1,0 +1,246 @@
+// Prior order (schema.h): a new database keeps its documents in decreasing
+// order of the default blend, so the matcher can stop early; documents that
+// cannot be placed in order go to the tail; and searching with the early stop
+// gives exactly the results of searching without it.
+#include <gtest/gtest.h>
+#include <xapian.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "document.h"
+#include "indexer.h"
+#include "schema.h"
+#include "search.h"
+#include "test_support.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using news::schema::kTailStart;
+
+// A news file with the given title words, quality and heat ("" = absent).
+std::string news_file(const std::string& title, const std::string& quality, const std::string& heat,
+                      const std::string& excerpt = "") {
+  std::string text = "---\ntitle: \"" + title + "\"\nexcerpt: \"" +
+                     (excerpt.empty() ? title + " in detail" : excerpt) +
+                     "\"\npublishedDateTime: 2021-05-01T10:00:00Z\ntype: article\n";
+  if (!quality.empty()) text += "quality: " + quality + "\n";
+  if (!heat.empty()) text += "heat: " + heat + "\n";
+  return text + "provider:\n  name: Wire\n  domain: wire.example\n---\n";
+}
+
+news::IndexStats index_folder(const fs::path& folder, const std::string& db, unsigned shards = 0) {
+  news::IndexOptions options;
+  options.db_path = db;
+  options.shards = shards;
+  options.batch_size = 7;  // several commits
+  news::IndexObserver quiet;
+  return news::index_paths({folder.string()}, options, quiet);
+}
+
+double prior_of(const Xapian::Document& doc) {
+  return Xapian::sortable_unserialise(doc.get_value(news::schema::kPrior));
+}
+
+// Docids below kTailStart in non-increasing prior order; how many are past it.
+Xapian::doccount check_order(const Xapian::Database& db) {
+  double previous = 1e9;
+  Xapian::doccount tail = 0;
+  for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
+    if (*it >= kTailStart) {
+      ++tail;
+      continue;
+    }
+    double prior = prior_of(db.get_document(*it));
+    EXPECT_LE(prior, previous) << "docid " << *it;
+    previous = prior;
+  }
+  return tail;
+}
+
+// Every query gives the same page with and without the early stop.
+void expect_same_results(news::Searcher& searcher) {
+  const std::vector<std::string> queries = {
+      "", "story", "wire", "story alpha", "\"story beta\"", "NOT gamma", "delta OR epsilon"};
+  for (const auto& query : queries) {
+    for (Xapian::doccount offset : {0u, 3u}) {
+      news::SearchRequest request;
+      request.query = query;
+      request.offset = offset;
+      request.limit = 5;
+      request.check_at_least = 0;  // let the matcher stop as early as it can
+      request.suggest_spelling = false;
+      news::SearchResponse fast = searcher.search(request);
+      request.use_prior_order = false;
+      news::SearchResponse slow = searcher.search(request);
+      SCOPED_TRACE("query '" + query + "' offset " + std::to_string(offset));
+      ASSERT_EQ(fast.hits.size(), slow.hits.size());
+      ASSERT_GT(fast.hits.size(), 0u);
+      for (std::size_t i = 0; i < fast.hits.size(); ++i) {
+        EXPECT_EQ(fast.hits[i].id, slow.hits[i].id) << "rank " << i + 1;
+        EXPECT_DOUBLE_EQ(fast.hits[i].score, slow.hits[i].score) << "rank " << i + 1;
+        EXPECT_EQ(fast.hits[i].collapsed, slow.hits[i].collapsed) << "rank " << i + 1;
+      }
+    }
+  }
+}
+
+const char* const kWords[] = {"alpha", "beta", "gamma", "delta", "epsilon"};
+
+// 40 files, with priors in no particular order of their names.
+void write_corpus(const fs::path& folder) {
+  for (int i = 0; i < 40; ++i) {
+    std::string quality = i % 9 == 0 ? "" : std::to_string((i * 37) % 101);
+    std::string heat = i % 4 == 0 ? "-1" : std::to_string((i * 53) % 97);
+    news::testing::write_file(
+        folder / ("story-" + std::to_string(100 + i) + ".md"),
+        news_file("Story " + std::string(kWords[i % 5]) + " number " + std::to_string(i), quality,
+                  heat));
+  }
+}
+
+TEST(PriorOrder, PeekAgreesWithTheParserOnTheSeeds) {
+  int files = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(NEWS_SEEDS_DIR)) {
+    if (!entry.is_regular_file()) continue;
+    std::string bytes = news::testing::read_file(entry.path());
+    news::ParseResult parsed = news::parse_news_file(bytes);
+    if (parsed.status != news::ParseStatus::kOk) continue;
+    std::optional<double> peeked = news::peek_prior(bytes);
+    ASSERT_TRUE(peeked.has_value()) << entry.path();
+    EXPECT_EQ(*peeked, news::schema::prior(parsed.document.quality, parsed.document.heat))
+        << entry.path();
+    ++files;
+  }
+  EXPECT_GT(files, 5);
+}
+
+TEST(PriorOrder, PeekReadsTheWaysNumbersAreWritten) {
+  using news::peek_prior;
+  using news::schema::prior;
+  EXPECT_EQ(peek_prior(news_file("t", "80", "30")), prior(80, 30));
+  EXPECT_EQ(peek_prior(news_file("t", "'80'", "\"30\"")), prior(80, 30));
+  EXPECT_EQ(peek_prior(news_file("t", "80", "-1")), prior(80, std::nullopt));
+  EXPECT_EQ(peek_prior(news_file("t", "", "")), prior(std::nullopt, std::nullopt));
+  std::string crlf;
+  for (char c : news_file("t", "12", "7")) {
+    if (c == '\n') crlf += '\r';
+    crlf += c;
+  }
+  EXPECT_EQ(peek_prior(crlf), prior(12, 7));
+  // Indented keys belong to nested maps (related articles): not the document's.
+  EXPECT_EQ(peek_prior("---\ntitle: t\nrelated:\n  - quality: 99\nquality: 5\n---\n"),
+            prior(5, std::nullopt));
+  // Past the front matter: not read.
+  EXPECT_EQ(peek_prior("---\ntitle: t\n---\nquality: 99\n"), prior(std::nullopt, std::nullopt));
+  // Unclear: no guess.
+  EXPECT_EQ(peek_prior(news_file("t", "lots", "3")), std::nullopt);
+  EXPECT_EQ(peek_prior(news_file("t", "-5", "3")), std::nullopt);
+}
+
+TEST(PriorOrder, ANewDatabaseIsBuiltInPriorOrder) {
+  news::testing::TempDir dir;
+  write_corpus(dir / "news");
+  std::string db_path = (dir / "db").string();
+  ASSERT_EQ(index_folder(dir / "news", db_path).indexed, 40u);
+  Xapian::Database db(db_path);
+  EXPECT_TRUE(news::schema::in_prior_order(db));
+  EXPECT_EQ(check_order(db), 0u) << "every file's prior was guessed right: none in the tail";
+  // The first docid holds the highest prior of all.
+  double highest = 0;
+  for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
+    highest = std::max(highest, prior_of(db.get_document(*it)));
+  }
+  EXPECT_EQ(prior_of(db.get_document(1)), highest);
+}
+
+TEST(PriorOrder, LaterChangesKeepTheOrderAndTheResults) {
+  news::testing::TempDir dir;
+  write_corpus(dir / "news");
+  std::string db_path = (dir / "db").string();
+  index_folder(dir / "news", db_path);
+
+  // New files above every prior in the database (tail), one at the very
+  // bottom (placed in order), one document's prior changed (moved), one
+  // rewritten with its prior unchanged (in place), one removed.
+  news::testing::write_file(dir / "news" / "late-high.md",
+                            news_file("Story alpha late and hot", "1000", "1000"));
+  news::testing::write_file(dir / "news" / "late-low.md",
+                            news_file("Story beta late and cold", "0", "0"));
+  news::testing::write_file(dir / "news" / "story-101.md",
+                            news_file("Story beta number 1 revised", "999", "999"));
+  std::string same = news::testing::read_file(dir / "news" / "story-102.md");
+  news::testing::write_file(dir / "news" / "story-102.md",
+                            same.replace(same.find("in detail"), 9, "in more detail"));
+  fs::remove(dir / "news" / "story-103.md");
+  news::IndexStats stats = index_folder(dir / "news", db_path);
+  EXPECT_EQ(stats.indexed, 4u);
+  EXPECT_EQ(stats.removed, 1u);
+
+  Xapian::Database db(db_path);
+  EXPECT_TRUE(news::schema::in_prior_order(db));
+  EXPECT_EQ(db.get_doccount(), 41u);
+  EXPECT_EQ(check_order(db), 2u) << "the new high prior and the raised one go to the tail";
+
+  news::Searcher searcher(db_path);
+  expect_same_results(searcher);
+  // A third run with nothing changed keeps everything, tail included.
+  EXPECT_EQ(index_folder(dir / "news", db_path).unchanged, 41u);
+  EXPECT_EQ(Xapian::Database(db_path).get_doccount(), 41u);
+}
+
+TEST(PriorOrder, ShardsAreEachInOrder) {
+  news::testing::TempDir dir;
+  write_corpus(dir / "news");
+  std::string db_path = (dir / "db").string();
+  index_folder(dir / "news", db_path, 3);
+  for (int s = 0; s < 3; ++s) {
+    Xapian::Database shard((dir / "db" / ("shard-0" + std::to_string(s))).string());
+    EXPECT_TRUE(news::schema::in_prior_order(shard)) << s;
+    EXPECT_EQ(check_order(shard), 0u) << s;
+  }
+  news::Searcher searcher(db_path);
+  expect_same_results(searcher);
+}
+
+TEST(PriorOrder, ADatabaseWrittenByAnotherToolIsNotTrusted) {
+  news::testing::TempDir dir;
+  write_corpus(dir / "news");
+  std::string db_path = (dir / "db").string();
+  index_folder(dir / "news", db_path);
+  // xapian-compact keeps the docids of a single database: still in order.
+  std::string compacted = (dir / "compacted").string();
+  Xapian::Database(db_path).compact(compacted);
+  EXPECT_TRUE(news::schema::in_prior_order(Xapian::Database(compacted)));
+
+  // A document added with Xapian directly lands after the others, out of
+  // order, and the stored layout no longer describes the database.
+  {
+    Xapian::WritableDatabase db(compacted);
+    Xapian::Document doc = db.get_document(1);
+    doc.set_data(R"({"id":"added-by-hand.md","title":"Story alpha by hand"})");
+    doc.add_value(news::schema::kId, "added-by-hand.md");
+    doc.add_value(news::schema::kDedupKey, "by-hand!");
+    doc.add_boolean_term(news::schema::story_term("by-hand!"));
+    doc.add_value(news::schema::kPrior, Xapian::sortable_serialise(5.0));
+    EXPECT_EQ(db.add_document(doc), 41u);
+    db.commit();
+  }
+  Xapian::Database db(compacted);
+  EXPECT_FALSE(news::schema::in_prior_order(db));
+
+  news::Searcher searcher(compacted);
+  news::SearchRequest request;
+  request.query = "story";
+  request.limit = 3;
+  request.check_at_least = 0;  // let the matcher stop as early as it can
+  request.suggest_spelling = false;
+  news::SearchResponse got = searcher.search(request);
+  ASSERT_EQ(got.hits.size(), 3u);
+  EXPECT_EQ(got.hits.front().id, "added-by-hand.md");
+}
+
+}  // namespace

@@ -202,6 +202,22 @@ TEST(PriorOrder, ShardsAreEachInOrder) {
     EXPECT_TRUE(news::schema::in_prior_order(shard)) << s;
     EXPECT_EQ(check_order(shard), 0u) << s;
   }
+  {
+    news::Searcher searcher(db_path);
+    expect_same_results(searcher);
+  }
+  // A later file above every prior goes to its shard's tail; the other
+  // shards have none. The search stays exact over all three.
+  news::testing::write_file(dir / "news" / "late-high.md",
+                            news_file("Story alpha late and hot", "1000", "1000"));
+  ASSERT_EQ(index_folder(dir / "news", db_path).indexed, 1u);
+  Xapian::doccount tails = 0;
+  for (int s = 0; s < 3; ++s) {
+    Xapian::Database shard((dir / "db" / ("shard-0" + std::to_string(s))).string());
+    EXPECT_TRUE(news::schema::in_prior_order(shard)) << s;
+    tails += check_order(shard);
+  }
+  EXPECT_EQ(tails, 1u);
   news::Searcher searcher(db_path);
   expect_same_results(searcher);
 }

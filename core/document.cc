@@ -277,25 +277,19 @@ ParseResult parse_news_file(std::string_view bytes) {
 
 std::optional<double> peek_prior(std::string_view bytes) {
   if (bytes.substr(0, kBom.size()) == kBom) bytes.remove_prefix(kBom.size());
+  auto front = split_front_matter(bytes);
+  if (!front) return std::nullopt;
   std::optional<std::int64_t> signal[2];  // quality, heat
   constexpr std::string_view kKeys[2] = {"quality:", "heat:"};
-  bool opened = false;
-  for (std::size_t start = 0; start < bytes.size();) {
-    std::size_t end = bytes.find('\n', start);
-    if (end == std::string_view::npos) end = bytes.size();
-    std::string_view line = bytes.substr(start, end - start);
+  std::string_view text = front->text;
+  for (std::size_t start = 0; start < text.size();) {
+    std::size_t end = std::min(text.find('\n', start), text.size());
+    std::string_view line = trim_line_end(text.substr(start, end - start));
     start = end + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line == "---") {
-      if (opened) break;  // the end of the front matter
-      opened = true;
-      continue;
-    }
     for (int k = 0; k < 2; ++k) {
       if (!line.starts_with(kKeys[k])) continue;
       std::string_view value = line.substr(kKeys[k].size());
       while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-      while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
       if (value.size() >= 2 && (value.front() == '\'' || value.front() == '"') &&
           value.back() == value.front()) {
         value = value.substr(1, value.size() - 2);

@@ -15,7 +15,6 @@
 #include <deque>
 #include <exception>
 #include <filesystem>
-#include <limits>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -566,14 +565,10 @@ class ShardWriter {
   void init_order() {
     tail_next_ = std::max<Xapian::docid>(schema::kTailStart, db_.get_lastdocid() + 1);
     if (db_.get_doccount() == 0) {
-      ordered_ = true;
-      return;
+      order_ = schema::PriorOrder{};
+    } else if (!rebuild_) {
+      order_ = schema::read_prior_order(db_);
     }
-    if (rebuild_ || !schema::in_prior_order(db_)) return;
-    auto order = nlohmann::json::parse(db_.get_metadata(std::string(schema::kMetaOrder)));
-    ordered_ = true;
-    end_ = order.value("end", Xapian::docid(0));
-    if (end_ > 0) floor_ = order.value("floor", 0.0);
   }
 
   static double prior_of(const Xapian::Document& doc) {
@@ -584,12 +579,13 @@ class ShardWriter {
   // A docid for a document with this prior: the next one in order if the
   // prior is no higher than the last placed there, else the next in the tail.
   Xapian::docid place(double prior) {
-    if (end_ + 1 < schema::kTailStart && prior <= floor_) {
-      floor_ = prior;
-      if (end_ + 1 >= placed_.size())
-        placed_.resize(std::max<std::size_t>(end_ + 2, 2 * placed_.size()));
-      placed_[end_ + 1] = true;
-      return ++end_;
+    Xapian::docid next = order_->end + 1;
+    if (next < schema::kTailStart && prior <= order_->floor) {
+      order_->floor = prior;
+      if (next >= placed_.size())
+        placed_.resize(std::max<std::size_t>(next + 1, 2 * placed_.size()));
+      placed_[next] = true;
+      return order_->end = next;
     }
     return tail_next_++;
   }
@@ -601,7 +597,7 @@ class ShardWriter {
       old = db_.get_document(*change.old_docid);
       update_spelling(*old, -1);
     }
-    if (!ordered_) {
+    if (!order_) {
       if (change.old_docid) {
         db_.replace_document(*change.old_docid, change.document);
       } else {
@@ -686,13 +682,7 @@ class ShardWriter {
     nlohmann::json checkpoint = {{"documents", db_.get_doccount()}, {"commits", commits_}};
     db_.set_metadata(kCheckpointKey, checkpoint.dump());
     db_.set_metadata(kRootsKey, roots_);
-    std::string order;  // empty: the key is removed
-    if (ordered_) {
-      nlohmann::json state = {{"end", end_}, {"last", db_.get_lastdocid()}};
-      if (end_ > 0) state["floor"] = floor_;
-      order = state.dump();
-    }
-    db_.set_metadata(std::string(schema::kMetaOrder), order);
+    schema::write_prior_order(db_, order_);
     // A rebuild stamps the new version only once every file has been redone,
     // so a rebuild that is killed half-way is resumed as a rebuild.
     if (!rebuild_ || final) {
@@ -711,12 +701,11 @@ class ShardWriter {
   std::string roots_;
   std::unordered_map<std::string, long> spelling_;  // word -> change, this batch
   std::size_t pending_ = 0, removed_ = 0, commits_ = 0;
-  // Prior order: docids [1, end_] are in order, the last placed with prior
-  // floor_; tail_next_ is the next docid in the tail; placed_ marks the
-  // docids this run placed in order (kept by the prune).
-  bool ordered_ = false;
-  Xapian::docid end_ = 0, tail_next_ = schema::kTailStart;
-  double floor_ = std::numeric_limits<double>::infinity();
+  // Prior order (nullopt: the database is not in it): docids up to
+  // order_->end are in order; tail_next_ is the next docid in the tail;
+  // placed_ marks the docids this run placed in order (kept by the prune).
+  std::optional<schema::PriorOrder> order_;
+  Xapian::docid tail_next_ = schema::kTailStart;
   std::vector<bool> placed_;
 
   std::thread thread_;

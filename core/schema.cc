@@ -68,12 +68,32 @@ double prior(std::optional<std::int64_t> quality, std::optional<std::int64_t> he
   return kQualityWeight * rank(quality) + kHeatWeight * rank(heat);
 }
 
-bool in_prior_order(const Xapian::Database& db) {
-  auto order = nlohmann::json::parse(db.get_metadata(std::string(kMetaOrder)), nullptr, false);
-  if (!order.is_object()) return false;
-  auto last = order.find("last");
-  return last != order.end() && last->is_number_unsigned() &&
-         last->get<std::uint64_t>() == db.get_lastdocid();
+std::optional<PriorOrder> read_prior_order(const Xapian::Database& db) {
+  auto stored = nlohmann::json::parse(db.get_metadata(std::string(kMetaOrder)), nullptr, false);
+  if (!stored.is_object()) return std::nullopt;
+  auto last = stored.find("last"), end = stored.find("end"), floor = stored.find("floor");
+  if (last == stored.end() || !last->is_number_unsigned() ||
+      last->get<std::uint64_t>() != db.get_lastdocid() || end == stored.end() ||
+      !end->is_number_unsigned()) {
+    return std::nullopt;
+  }
+  PriorOrder order;
+  order.end = end->get<Xapian::docid>();
+  if (order.end > 0) {
+    if (floor == stored.end() || !floor->is_number()) return std::nullopt;
+    order.floor = floor->get<double>();
+  }
+  return order;
+}
+
+void write_prior_order(Xapian::WritableDatabase& db, const std::optional<PriorOrder>& order) {
+  std::string value;  // empty: the key is removed
+  if (order) {
+    nlohmann::json stored = {{"end", order->end}, {"last", db.get_lastdocid()}};
+    if (order->end > 0) stored["floor"] = order->floor;
+    value = stored.dump();
+  }
+  db.set_metadata(std::string(kMetaOrder), value);
 }
 
 std::span<const TermField> term_fields() { return kTermFields; }

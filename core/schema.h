@@ -6,6 +6,7 @@
 #include <xapian.h>
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -68,10 +69,18 @@ inline constexpr Xapian::docid kTailStart = Xapian::docid(1) << 24;
 // Metadata of a database kept in prior order: JSON {"end": last docid used
 // below kTailStart, "floor": its prior, "last": get_lastdocid() at the
 // commit}. Absent: not in order. A "last" that differs from the database's
-// means something else renumbered or wrote it (xapian-compact): not trusted.
+// means something else wrote it since (another tool): not trusted.
 inline constexpr std::string_view kMetaOrder = "news:order";
-// Whether a single database (one shard) is in prior order, by its metadata.
-bool in_prior_order(const Xapian::Database& db);
+struct PriorOrder {
+  Xapian::docid end = 0;  // the last docid placed in order; 0: none yet
+  double floor = std::numeric_limits<double>::infinity();  // the prior placed at `end`
+};
+// A single database's (one shard's) prior order, or nullopt when it is not in it.
+std::optional<PriorOrder> read_prior_order(const Xapian::Database& db);
+inline bool in_prior_order(const Xapian::Database& db) { return read_prior_order(db).has_value(); }
+// Records `order` with the database's last docid (nullopt: not in order), for
+// the next commit.
+void write_prior_order(Xapian::WritableDatabase& db, const std::optional<PriorOrder>& order);
 
 enum class FieldKind {
   kFreeText,  // words: stemmed, with positions, found by plain queries

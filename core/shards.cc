@@ -149,23 +149,6 @@ void narrow_prior_range(Xapian::docid& end, const Xapian::Database& shard) {
   }
 }
 
-// The same for every shard behind a local spec. A stub folder's shards are
-// opened one by one (a union reads metadata from its first part only); a stub
-// this project did not write counts as not in order.
-void narrow_prior_range(Xapian::docid& end, const std::string& spec, const Xapian::Database& db) {
-  if (db.size() == 1) return narrow_prior_range(end, db);
-  try {
-    Layout layout = read_layout(spec);
-    if (layout.paths.size() != db.size() || reaches_remote(spec)) {
-      end = 0;
-      return;
-    }
-    for (const auto& path : layout.paths) narrow_prior_range(end, Xapian::Database(path));
-  } catch (...) {
-    end = 0;
-  }
-}
-
 }  // namespace
 
 SearchDatabases open_search_databases(const std::vector<std::string>& specs) {
@@ -188,10 +171,30 @@ SearchDatabases open_search_databases(const std::vector<std::string>& specs) {
           Error::Kind::kNoDatabase,
           "no database at " + spec + "; create one with: news-index --db " + spec + " FOLDER");
     }
+    Layout layout;
     try {
+      layout = read_layout(spec);
+    } catch (const Error&) {
+      // A stub file news-index did not write: opened by Xapian below.
+    }
+    try {
+      if (layout.shards > 1) {
+        // A sharded folder: each shard opened once, its prior order read
+        // from its own metadata (a union reads only its first part's).
+        for (const auto& path : layout.paths) {
+          Xapian::Database shard(path);
+          all.add_database(shard);
+          narrow_prior_range(range_end, shard);
+        }
+        continue;
+      }
       Xapian::Database part(spec);
       all.add_database(part);
-      narrow_prior_range(range_end, spec, part);
+      if (part.size() == 1) {
+        narrow_prior_range(range_end, part);
+      } else {
+        range_end = 0;  // someone else's stub file: its parts are not looked into
+      }
     } catch (const Xapian::NetworkError& e) {
       throw Error(Error::Kind::kDatabase, "cannot reach a shard server listed in " + spec + ": " +
                                               e.get_description() +

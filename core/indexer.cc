@@ -581,11 +581,10 @@ class ShardWriter {
   Xapian::docid place(double prior) {
     Xapian::docid next = order_->end + 1;
     if (next < schema::kTailStart && prior <= order_->floor) {
-      order_->floor = prior;
       if (next >= placed_.size())
         placed_.resize(std::max<std::size_t>(next + 1, 2 * placed_.size()));
       placed_[next] = true;
-      return order_->end = next;
+      return order_->append(prior);
     }
     return tail_next_++;
   }

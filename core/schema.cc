@@ -3,6 +3,8 @@
 #include <xxhash.h>
 
 #include <array>
+#include <bit>
+#include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -68,6 +70,62 @@ double prior(std::optional<std::int64_t> quality, std::optional<std::int64_t> he
   return kQualityWeight * rank(quality) + kHeatWeight * rank(heat);
 }
 
+Xapian::docid PriorOrder::append(double prior) {
+  Xapian::docid next = end + 1;
+  if (covered == end) {  // the steps still cover every docid so far
+    if (!steps.empty() && steps.back().prior == prior) {
+      covered = next;
+    } else if (steps.size() < kMaxPriorSteps) {
+      steps.push_back({next, prior});
+      covered = next;
+    }
+  }
+  floor = prior;
+  return end = next;
+}
+
+namespace {
+
+std::string encode_steps(const std::vector<PriorStep>& steps) {
+  std::string out;
+  out.reserve(steps.size() * 12);
+  auto put = [&out](std::uint64_t v, int bytes) {
+    for (int i = bytes - 1; i >= 0; --i) out += static_cast<char>((v >> (8 * i)) & 0xff);
+  };
+  for (const auto& step : steps) {
+    put(step.first, 4);
+    put(std::bit_cast<std::uint64_t>(step.prior), 8);
+  }
+  return out;
+}
+
+// The steps, or nullopt when they are malformed or do not start at docid 1
+// and rise in docid and fall in prior up to `covered`.
+std::optional<std::vector<PriorStep>> decode_steps(std::string_view bytes, Xapian::docid covered) {
+  if (bytes.size() % 12 != 0) return std::nullopt;
+  auto get = [&bytes](std::size_t at, int n) {
+    std::uint64_t v = 0;
+    for (int i = 0; i < n; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[at + i]);
+    return v;
+  };
+  std::vector<PriorStep> steps;
+  steps.reserve(bytes.size() / 12);
+  for (std::size_t at = 0; at < bytes.size(); at += 12) {
+    PriorStep step{static_cast<Xapian::docid>(get(at, 4)), std::bit_cast<double>(get(at + 4, 8))};
+    bool first = steps.empty();
+    if (first ? step.first != 1
+              : step.first <= steps.back().first || !(step.prior < steps.back().prior)) {
+      return std::nullopt;
+    }
+    if (step.first > covered || !std::isfinite(step.prior)) return std::nullopt;
+    steps.push_back(step);
+  }
+  if (covered > 0 && steps.empty()) return std::nullopt;
+  return steps;
+}
+
+}  // namespace
+
 std::optional<PriorOrder> read_prior_order(const Xapian::Database& db) {
   auto stored = nlohmann::json::parse(db.get_metadata(std::string(kMetaOrder)), nullptr, false);
   if (!stored.is_object()) return std::nullopt;
@@ -83,17 +141,31 @@ std::optional<PriorOrder> read_prior_order(const Xapian::Database& db) {
     if (floor == stored.end() || !floor->is_number()) return std::nullopt;
     order.floor = floor->get<double>();
   }
+  // Steps that do not add up leave the prior to be read from kPrior.
+  auto covered = stored.find("covered");
+  if (covered != stored.end() && covered->is_number_unsigned() &&
+      covered->get<std::uint64_t>() <= order.end) {
+    auto steps =
+        decode_steps(db.get_metadata(std::string(kMetaPriorSteps)), covered->get<Xapian::docid>());
+    if (steps) {
+      order.steps = std::move(*steps);
+      order.covered = covered->get<Xapian::docid>();
+    }
+  }
   return order;
 }
 
 void write_prior_order(Xapian::WritableDatabase& db, const std::optional<PriorOrder>& order) {
-  std::string value;  // empty: the key is removed
+  std::string value, steps;  // empty: the keys are removed
   if (order) {
-    nlohmann::json stored = {{"end", order->end}, {"last", db.get_lastdocid()}};
+    nlohmann::json stored = {
+        {"end", order->end}, {"covered", order->covered}, {"last", db.get_lastdocid()}};
     if (order->end > 0) stored["floor"] = order->floor;
     value = stored.dump();
+    steps = encode_steps(order->steps);
   }
   db.set_metadata(std::string(kMetaOrder), value);
+  db.set_metadata(std::string(kMetaPriorSteps), steps);
 }
 
 std::span<const TermField> term_fields() { return kTermFields; }

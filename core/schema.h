@@ -58,22 +58,44 @@ double prior(std::optional<std::int64_t> quality, std::optional<std::int64_t> he
 
 // Prior order. A database (each shard) keeps its documents with docids below
 // kTailStart in non-increasing order of kPrior, so that the default ranking can
-// use Xapian's DecreasingValueWeightPostingSource, which lets the matcher stop
-// once no later document can reach the top. Documents that cannot be placed
-// in order (added later with a higher prior) go to docids from kTailStart on,
-// read in full as before. The tail starts at one constant for every shard,
-// so that one posting source serves them all (shards.h, SearchDatabases):
-// 2^24 documents per shard in order, and docids that stay below 2^32 when 64
-// shards are interleaved.
+// let the matcher stop once no later document can reach the top, and can tell
+// a document's prior from its docid alone (prior_source.h). Documents that
+// cannot be placed in order (added later with a higher prior) go to docids
+// from kTailStart on, read in full as before. The tail starts at one constant
+// for every shard, so that one posting source serves them all (shards.h,
+// SearchDatabases): 2^24 documents per shard in order, and docids that stay
+// below 2^32 when 64 shards are interleaved.
 inline constexpr Xapian::docid kTailStart = Xapian::docid(1) << 24;
 // Metadata of a database kept in prior order: JSON {"end": last docid used
-// below kTailStart, "floor": its prior, "last": get_lastdocid() at the
-// commit}. Absent: not in order. A "last" that differs from the database's
-// means something else wrote it since (another tool): not trusted.
+// below kTailStart, "floor": its prior, "covered": see below, "last":
+// get_lastdocid() at the commit}, and the steps under kMetaPriorSteps (12
+// bytes each: the first docid, big-endian, and the prior's IEEE 754 bits,
+// big-endian). Absent: not in order. A "last" that differs from the
+// database's means something else wrote it since (another tool): not trusted.
 inline constexpr std::string_view kMetaOrder = "news:order";
+inline constexpr std::string_view kMetaPriorSteps = "news:prior-steps";
+// The most steps recorded (a document's prior has one of a few thousand
+// values at most in practice; 48 KiB of metadata read by every search).
+inline constexpr std::size_t kMaxPriorSteps = 4096;
+struct PriorStep {
+  Xapian::docid first;  // the first docid with this prior
+  double prior;
+  bool operator==(const PriorStep&) const = default;
+};
 struct PriorOrder {
   Xapian::docid end = 0;  // the last docid placed in order; 0: none yet
   double floor = std::numeric_limits<double>::infinity();  // the prior placed at `end`
+  // The prior of every docid from 1 to `covered` (<= end), as steps with
+  // decreasing priors: a docid's prior is that of the last step at or before
+  // it (for the docids in use; deleted ones are never asked for). Past
+  // `covered` the prior is read from kPrior: a database ordered before steps
+  // were recorded, or one with more than kMaxPriorSteps of them.
+  std::vector<PriorStep> steps;
+  Xapian::docid covered = 0;
+
+  // Places a document with this prior (no higher than `floor`) at end + 1,
+  // which must be below kTailStart, and returns that docid.
+  Xapian::docid append(double prior);
 };
 // A single database's (one shard's) prior order, or nullopt when it is not in it.
 std::optional<PriorOrder> read_prior_order(const Xapian::Database& db);

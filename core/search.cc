@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "error.h"
+#include "prior_source.h"
 #include "schema.h"
 #include "shards.h"
 #include "text.h"
@@ -141,8 +142,12 @@ namespace {
 class Boosts {
  public:
   // `prior_range_end`: see SearchDatabases; 0 when not in prior order.
-  Boosts(const Xapian::Database& db, const SearchRequest& request, Xapian::docid prior_range_end)
-      : weights_(request.weights), prior_range_end_(request.use_prior_order ? prior_range_end : 0) {
+  Boosts(const Xapian::Database& db, const SearchRequest& request, bool remote,
+         Xapian::docid prior_range_end)
+      : weights_(request.weights),
+        remote_(remote),
+        prior_order_(request.use_prior_order),
+        prior_range_end_(request.use_prior_order ? prior_range_end : 0) {
     if (!request.half_life_days || weights_.freshness <= 0) return;
     // Every publication day the database holds gets its decayed weight; the
     // map travels with the query (ValueMapPostingSource is serialisable).
@@ -172,11 +177,17 @@ class Boosts {
     std::vector<Xapian::Query> boosts;
     if (weights_.quality == schema::kQualityWeight && weights_.heat == schema::kHeatWeight) {
       // The default blend is stored whole: one value per candidate. In prior
-      // order the matcher stops once no later document can reach the page.
-      Xapian::PostingSource* prior =
-          prior_range_end_ > 0
-              ? new Xapian::DecreasingValueWeightPostingSource(schema::kPrior, 1, prior_range_end_)
-              : new Xapian::ValueWeightPostingSource(schema::kPrior);
+      // order the matcher stops once no later document can reach the page,
+      // and locally the prior comes from the docid (prior_source.h). Remote
+      // shards get Xapian's built-in sources, which xapian-tcpsrv knows.
+      Xapian::PostingSource* prior;
+      if (!remote_ && prior_order_) {
+        prior = new PriorPostingSource;
+      } else if (prior_range_end_ > 0) {
+        prior = new Xapian::DecreasingValueWeightPostingSource(schema::kPrior, 1, prior_range_end_);
+      } else {
+        prior = new Xapian::ValueWeightPostingSource(schema::kPrior);
+      }
       boosts.emplace_back(prior->release());
     } else {
       if (weights_.quality > 0)
@@ -216,6 +227,7 @@ class Boosts {
   }
 
   RankingWeights weights_;
+  bool remote_, prior_order_;
   Xapian::docid prior_range_end_;
   std::unique_ptr<Xapian::ValueMapPostingSource> freshness_;
   std::unordered_map<std::string, double> decay_;
@@ -368,7 +380,7 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
     Xapian::Query like = like_query(request.like_id);
     text = no_text ? like : Xapian::Query(Xapian::Query::OP_AND, text, like);
   }
-  Boosts boosts(db_, request, prior_range_end_);
+  Boosts boosts(db_, request, remote_, prior_range_end_);
   Xapian::Query query = boosts.apply(text);
 
   std::vector<Xapian::Query> filters;

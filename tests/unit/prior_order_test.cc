@@ -222,6 +222,119 @@ TEST(PriorOrder, ShardsAreEachInOrder) {
   expect_same_results(searcher);
 }
 
+// The steps of a database's order give the stored prior of every document
+// they cover.
+void expect_steps_match(const Xapian::Database& db) {
+  auto order = news::schema::read_prior_order(db);
+  ASSERT_TRUE(order.has_value());
+  ASSERT_FALSE(order->steps.empty());
+  EXPECT_EQ(order->steps.front().first, 1u);
+  std::size_t step = 0, checked = 0;
+  for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
+    if (*it > order->covered) break;
+    while (step + 1 < order->steps.size() && order->steps[step + 1].first <= *it) ++step;
+    EXPECT_EQ(order->steps[step].prior, prior_of(db.get_document(*it))) << "docid " << *it;
+    ++checked;
+  }
+  EXPECT_GT(checked, 0u);
+}
+
+TEST(PriorOrder, AppendRecordsAStepPerPriorUpToTheLimit) {
+  news::schema::PriorOrder order;
+  EXPECT_EQ(order.append(0.7), 1u);
+  EXPECT_EQ(order.append(0.7), 2u);
+  EXPECT_EQ(order.append(0.5), 3u);
+  EXPECT_EQ(order.steps, (std::vector<news::schema::PriorStep>{{1, 0.7}, {3, 0.5}}));
+  EXPECT_EQ(order.covered, 3u);
+  EXPECT_EQ(order.floor, 0.5);
+  // Past the limit the steps stop and so does what they cover; the order
+  // itself goes on.
+  for (std::size_t i = order.steps.size(); i < news::schema::kMaxPriorSteps; ++i) {
+    order.append(0.5 - double(i) * 1e-6);
+  }
+  Xapian::docid covered = order.covered;
+  EXPECT_EQ(order.steps.size(), news::schema::kMaxPriorSteps);
+  order.append(order.floor);  // the same prior as the last step: still covered
+  EXPECT_EQ(order.covered, covered + 1);
+  order.append(0.1);
+  order.append(0.1);
+  EXPECT_EQ(order.steps.size(), news::schema::kMaxPriorSteps);
+  EXPECT_EQ(order.covered, covered + 1);
+  EXPECT_EQ(order.end, covered + 3);
+}
+
+TEST(PriorOrder, StepsDescribeTheDocidsTheyCover) {
+  news::testing::TempDir dir;
+  write_corpus(dir / "news");
+  std::string db_path = (dir / "db").string();
+  index_folder(dir / "news", db_path);
+  {
+    Xapian::Database db(db_path);
+    auto order = news::schema::read_prior_order(db);
+    ASSERT_TRUE(order.has_value());
+    EXPECT_EQ(order->covered, order->end) << "a new database is covered whole";
+    EXPECT_GT(order->steps.size(), 10u);
+    expect_steps_match(db);
+  }
+  // Changes after the build: a file placed at the bottom is covered too.
+  news::testing::write_file(dir / "news" / "late-low.md",
+                            news_file("Story beta late and cold", "0", "0"));
+  news::testing::write_file(dir / "news" / "late-high.md",
+                            news_file("Story alpha late and hot", "1000", "1000"));
+  index_folder(dir / "news", db_path);
+  Xapian::Database db(db_path);
+  auto order = news::schema::read_prior_order(db);
+  ASSERT_TRUE(order.has_value());
+  EXPECT_EQ(order->covered, order->end);
+  EXPECT_EQ(order->end, 41u);
+  expect_steps_match(db);
+}
+
+// Steps that cover part of the order, none (a database ordered before steps
+// were recorded) or that are damaged: the rest is read from the values, with
+// the same results.
+TEST(PriorOrder, ResultsAreTheSameWhateverTheStepsCover) {
+  news::testing::TempDir dir;
+  write_corpus(dir / "news");
+  std::string db_path = (dir / "db").string();
+  index_folder(dir / "news", db_path);
+  news::testing::write_file(dir / "news" / "late-high.md",
+                            news_file("Story alpha late and hot", "1000", "1000"));
+  index_folder(dir / "news", db_path);  // and a tail
+  auto full = news::schema::read_prior_order(Xapian::Database(db_path));
+  ASSERT_TRUE(full.has_value());
+  ASSERT_GT(full->steps.size(), 12u);
+
+  for (std::size_t keep : {std::size_t(0), std::size_t(1), std::size_t(12)}) {
+    SCOPED_TRACE("steps kept: " + std::to_string(keep));
+    news::schema::PriorOrder part = *full;
+    part.steps.resize(keep);
+    part.covered = keep == 0 ? 0 : part.steps.back().first;
+    {
+      Xapian::WritableDatabase db(db_path);
+      news::schema::write_prior_order(db, part);
+      db.commit();
+    }
+    auto read = news::schema::read_prior_order(Xapian::Database(db_path));
+    ASSERT_TRUE(read.has_value());
+    EXPECT_EQ(read->covered, part.covered);
+    news::Searcher searcher(db_path);
+    expect_same_results(searcher);
+  }
+  {
+    Xapian::WritableDatabase db(db_path);
+    news::schema::write_prior_order(db, full);
+    db.set_metadata(std::string(news::schema::kMetaPriorSteps), "damaged");
+    db.commit();
+  }
+  auto read = news::schema::read_prior_order(Xapian::Database(db_path));
+  ASSERT_TRUE(read.has_value()) << "the order itself still holds";
+  EXPECT_EQ(read->covered, 0u);
+  EXPECT_TRUE(read->steps.empty());
+  news::Searcher searcher(db_path);
+  expect_same_results(searcher);
+}
+
 TEST(PriorOrder, ADatabaseWrittenByAnotherToolIsNotTrusted) {
   news::testing::TempDir dir;
   write_corpus(dir / "news");

@@ -15,14 +15,16 @@ void PriorPostingSource::init(const Xapian::Database& db) {
   shown_max_ = -1;
   termfreq_ = db.get_value_freq(schema::kPrior);
   std::string highest = db.get_value_upper_bound(schema::kPrior);
-  tail_bound_ = highest.empty() ? 0.0 : Xapian::sortable_unserialise(highest);
+  const double upper = highest.empty() ? 0.0 : Xapian::sortable_unserialise(highest);
+  tail_bound_ = upper;
   if (auto order = schema::read_prior_order(db)) {
     end_ = order->end;
     covered_ = order->covered;
     steps_ = std::move(order->steps);
     if (db.get_lastdocid() <= end_) tail_bound_ = 0;  // no tail
   }
-  show_max(covered_ > 0 ? steps_.front().prior : tail_bound_);
+  // The first ordered docid weighs the most of them; unknown past the steps.
+  show_max(covered_ > 0 ? steps_.front().prior : upper);
 }
 
 void PriorPostingSource::show_max(double ordered) {

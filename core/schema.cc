@@ -124,9 +124,8 @@ std::optional<std::vector<PriorStep>> decode_steps(std::string_view bytes, Xapia
   return steps;
 }
 
-}  // namespace
-
-std::optional<PriorOrder> read_prior_order(const Xapian::Database& db) {
+// The order's record (news:order) alone: `covered` as claimed, no steps.
+std::optional<PriorOrder> read_order_record(const Xapian::Database& db) {
   auto stored = nlohmann::json::parse(db.get_metadata(std::string(kMetaOrder)), nullptr, false);
   if (!stored.is_object()) return std::nullopt;
   auto last = stored.find("last"), end = stored.find("end"), floor = stored.find("floor");
@@ -141,19 +140,30 @@ std::optional<PriorOrder> read_prior_order(const Xapian::Database& db) {
     if (floor == stored.end() || !floor->is_number()) return std::nullopt;
     order.floor = floor->get<double>();
   }
-  // Steps that do not add up leave the prior to be read from kPrior.
   auto covered = stored.find("covered");
   if (covered != stored.end() && covered->is_number_unsigned() &&
       covered->get<std::uint64_t>() <= order.end) {
-    auto steps =
-        decode_steps(db.get_metadata(std::string(kMetaPriorSteps)), covered->get<Xapian::docid>());
-    if (steps) {
-      order.steps = std::move(*steps);
-      order.covered = covered->get<Xapian::docid>();
-    }
+    order.covered = covered->get<Xapian::docid>();
   }
   return order;
 }
+
+}  // namespace
+
+std::optional<PriorOrder> read_prior_order(const Xapian::Database& db) {
+  auto order = read_order_record(db);
+  if (!order || order->covered == 0) return order;
+  // Steps that do not add up leave the prior to be read from kPrior.
+  auto steps = decode_steps(db.get_metadata(std::string(kMetaPriorSteps)), order->covered);
+  if (steps) {
+    order->steps = std::move(*steps);
+  } else {
+    order->covered = 0;
+  }
+  return order;
+}
+
+bool in_prior_order(const Xapian::Database& db) { return read_order_record(db).has_value(); }
 
 void write_prior_order(Xapian::WritableDatabase& db, const std::optional<PriorOrder>& order) {
   std::string value, steps;  // empty: the keys are removed

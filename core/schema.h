@@ -101,7 +101,8 @@ struct PriorOrder {
 };
 // A single database's (one shard's) prior order, or nullopt when it is not in it.
 std::optional<PriorOrder> read_prior_order(const Xapian::Database& db);
-inline bool in_prior_order(const Xapian::Database& db) { return read_prior_order(db).has_value(); }
+// Whether it is in prior order, without reading the steps.
+bool in_prior_order(const Xapian::Database& db);
 // Records `order` with the database's last docid (nullopt: not in order), for
 // the next commit.
 void write_prior_order(Xapian::WritableDatabase& db, const std::optional<PriorOrder>& order);

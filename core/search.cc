@@ -141,13 +141,10 @@ namespace {
 // The boosts added to the text query, and the same arithmetic for --explain.
 class Boosts {
  public:
-  // `prior_range_end`: see SearchDatabases; 0 when not in prior order.
-  Boosts(const Xapian::Database& db, const SearchRequest& request, bool remote,
-         Xapian::docid prior_range_end)
-      : weights_(request.weights),
-        remote_(remote),
-        prior_order_(request.use_prior_order),
-        prior_range_end_(request.use_prior_order ? prior_range_end : 0) {
+  // `prior`: the default blend's posting source (Searcher::prior_source).
+  Boosts(const Xapian::Database& db, const SearchRequest& request,
+         std::unique_ptr<Xapian::PostingSource> prior)
+      : weights_(request.weights), prior_(std::move(prior)) {
     if (!request.half_life_days || weights_.freshness <= 0) return;
     // Every publication day the database holds gets its decayed weight; the
     // map travels with the query (ValueMapPostingSource is serialisable).
@@ -176,19 +173,8 @@ class Boosts {
   Xapian::Query apply(const Xapian::Query& text) {
     std::vector<Xapian::Query> boosts;
     if (weights_.quality == schema::kQualityWeight && weights_.heat == schema::kHeatWeight) {
-      // The default blend is stored whole: one value per candidate. In prior
-      // order the matcher stops once no later document can reach the page,
-      // and locally the prior comes from the docid (prior_source.h). Remote
-      // shards get Xapian's built-in sources, which xapian-tcpsrv knows.
-      Xapian::PostingSource* prior;
-      if (!remote_ && prior_order_) {
-        prior = new PriorPostingSource;
-      } else if (prior_range_end_ > 0) {
-        prior = new Xapian::DecreasingValueWeightPostingSource(schema::kPrior, 1, prior_range_end_);
-      } else {
-        prior = new Xapian::ValueWeightPostingSource(schema::kPrior);
-      }
-      boosts.emplace_back(prior->release());
+      // The default blend is stored whole: one source reads it.
+      boosts.emplace_back(prior_.release()->release());
     } else {
       if (weights_.quality > 0)
         boosts.push_back(scaled(value_source(schema::kQualityRank), weights_.quality));
@@ -227,8 +213,7 @@ class Boosts {
   }
 
   RankingWeights weights_;
-  bool remote_, prior_order_;
-  Xapian::docid prior_range_end_;
+  std::unique_ptr<Xapian::PostingSource> prior_;
   std::unique_ptr<Xapian::ValueMapPostingSource> freshness_;
   std::unordered_map<std::string, double> decay_;
 };
@@ -370,6 +355,19 @@ void Searcher::count_copies(const Xapian::Query& matching, const std::vector<std
   }
 }
 
+// The default blend (kPrior). In prior order the matcher stops once no later
+// document can reach the page, and locally the blend comes from the docid
+// (prior_source.h); remote shards get Xapian's built-in sources, which
+// xapian-tcpsrv knows.
+std::unique_ptr<Xapian::PostingSource> Searcher::prior_source(bool use_prior_order) const {
+  if (use_prior_order && !remote_) return std::make_unique<PriorPostingSource>();
+  if (use_prior_order && prior_range_end_ > 0) {
+    return std::make_unique<Xapian::DecreasingValueWeightPostingSource>(schema::kPrior, 1,
+                                                                        prior_range_end_);
+  }
+  return std::make_unique<Xapian::ValueWeightPostingSource>(schema::kPrior);
+}
+
 SearchResponse Searcher::search_once(const SearchRequest& request) {
   bool no_text = request.query.find_first_not_of(" \t\r\n") == std::string::npos;
   const Xapian::Query typed =
@@ -380,7 +378,7 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
     Xapian::Query like = like_query(request.like_id);
     text = no_text ? like : Xapian::Query(Xapian::Query::OP_AND, text, like);
   }
-  Boosts boosts(db_, request, remote_, prior_range_end_);
+  Boosts boosts(db_, request, prior_source(request.use_prior_order));
   Xapian::Query query = boosts.apply(text);
 
   std::vector<Xapian::Query> filters;

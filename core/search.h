@@ -8,14 +8,16 @@
 // inside Xapian's matcher, as OP_AND_MAYBE of the text query and
 // OP_SCALE_WEIGHT'ed ValueWeightPostingSources over slots prepared at index
 // time (schema.h); the default weights read the blend stored whole (kPrior),
-// with early termination on a database in prior order. With both weights 0 the query is the text
-// query alone, so the order is plain BM25. With no query text every document (after filters)
+// from the docid and with early termination on a database in prior order
+// (prior_source.h). With both weights 0 the query is the text query alone, so
+// the order is plain BM25. With no query text every document (after filters)
 // matches with BM25 0, so the blend of quality and heat alone orders them.
 #pragma once
 
 #include <xapian.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -149,6 +151,8 @@ class Searcher {
   bool has_rare_word(const Xapian::Query& parsed);
   std::optional<SpellingSuggestion> suggest(const SearchRequest& request,
                                             const Xapian::Query& typed, const Xapian::MSet& mset);
+  // A new posting source for the default blend, the fastest this database allows.
+  std::unique_ptr<Xapian::PostingSource> prior_source(bool use_prior_order) const;
   void count_copies(const Xapian::Query& matching, const std::vector<std::string>& keys,
                     std::vector<SearchHit>& hits);
 

@@ -139,30 +139,27 @@ Xapian::Database open_remote(const std::string& spec) {
 
 namespace {
 
-// Narrows `end` (see SearchDatabases::prior_range_end) for one shard, or
-// sets it to 0 when the shard is not in prior order.
-void narrow_prior_range(Xapian::docid& end, const Xapian::Database& shard) {
-  if (!schema::in_prior_order(shard)) {
-    end = 0;
-  } else if (shard.get_lastdocid() >= schema::kTailStart) {
-    end = std::min<Xapian::docid>(end, shard.get_doccount() - 1);
+// The range_end for every part (see SearchDatabases::prior_range_end).
+Xapian::docid prior_range_end(const std::vector<Xapian::Database>& parts) {
+  Xapian::docid end = parts.empty() ? 0 : schema::kTailStart - 1;
+  for (const auto& part : parts) {
+    if (part.size() != 1 || !schema::in_prior_order(part)) return 0;  // a stub's parts: unknown
+    if (part.get_lastdocid() >= schema::kTailStart) {
+      end = std::min<Xapian::docid>(end, part.get_doccount() - 1);
+    }
   }
+  return end;
 }
 
 }  // namespace
 
 SearchDatabases open_search_databases(const std::vector<std::string>& specs) {
   SearchDatabases out;
-  Xapian::Database& all = out.db;
-  bool& remote = out.remote;
-  Xapian::docid& range_end = out.prior_range_end;
-  range_end = specs.empty() ? 0 : schema::kTailStart - 1;
+  std::vector<Xapian::Database> parts;
   for (const auto& spec : specs) {
     if (is_remote_spec(spec)) {
-      Xapian::Database shard = open_remote(spec);
-      all.add_database(shard);
-      remote = true;
-      narrow_prior_range(range_end, shard);
+      parts.push_back(open_remote(spec));
+      out.remote = true;
       continue;
     }
     std::error_code ec;
@@ -179,21 +176,12 @@ SearchDatabases open_search_databases(const std::vector<std::string>& specs) {
     }
     try {
       if (layout.shards > 1) {
-        // A sharded folder: each shard opened once, its prior order read
-        // from its own metadata (a union reads only its first part's).
-        for (const auto& path : layout.paths) {
-          Xapian::Database shard(path);
-          all.add_database(shard);
-          narrow_prior_range(range_end, shard);
-        }
-        continue;
-      }
-      Xapian::Database part(spec);
-      all.add_database(part);
-      if (part.size() == 1) {
-        narrow_prior_range(range_end, part);
+        // A sharded folder: each shard opened on its own, so that its prior
+        // order can be read from its own metadata (a union reads only its
+        // first part's).
+        for (const auto& path : layout.paths) parts.emplace_back(path);
       } else {
-        range_end = 0;  // someone else's stub file: its parts are not looked into
+        parts.emplace_back(spec);
       }
     } catch (const Xapian::NetworkError& e) {
       throw Error(Error::Kind::kDatabase, "cannot reach a shard server listed in " + spec + ": " +
@@ -203,8 +191,11 @@ SearchDatabases open_search_databases(const std::vector<std::string>& specs) {
       throw Error(Error::Kind::kDatabase,
                   "cannot open database " + spec + ": " + e.get_description());
     }
-    if (reaches_remote(spec)) remote = true;
+    if (reaches_remote(spec)) out.remote = true;
   }
+  for (const auto& part : parts) out.db.add_database(part);
+  // Only Xapian's built-in source needs it, for remote shards (search.cc).
+  if (out.remote) out.prior_range_end = prior_range_end(parts);
   return out;
 }
 

@@ -54,12 +54,13 @@ bool is_remote_spec(std::string_view spec);
 struct SearchDatabases {
   Xapian::Database db;  // the union
   bool remote = false;  // some part is served remotely (directly or through a stub file)
-  // Every part is in prior order (schema::in_prior_order): the range_end for
-  // a DecreasingValueWeightPostingSource over kPrior that is right for every
-  // shard (used when some shards are remote; local ones use
-  // PriorPostingSource, prior_source.h); 0: not in prior order. Xapian reads the documents after range_end
-  // in full only in a shard with more than range_end documents, so the range
-  // ends below the document count of every shard that has a tail.
+  // Set when some part is remote and every part is in prior order
+  // (schema::in_prior_order): the range_end for a
+  // DecreasingValueWeightPostingSource over kPrior that is right for every
+  // shard (local-only searches use PriorPostingSource, prior_source.h); 0
+  // otherwise. Xapian reads the documents after range_end in full only in a
+  // shard with more than range_end documents, so the range ends below the
+  // document count of every shard that has a tail.
   Xapian::docid prior_range_end = 0;
 };
 

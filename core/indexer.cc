@@ -46,11 +46,14 @@ constexpr const char* kRootsKey = "news:roots";
 // Files larger than this are not read: a news file is a few KiB.
 constexpr std::uintmax_t kMaxFileBytes = 16u << 20;
 
+// Kept for every file of the run (a million at a time), so kept small: a
+// plain string rather than fs::path (which also stores its components), and
+// the root's term shared through a pointer into the run's list of roots.
 struct InputFile {
-  fs::path path;   // as the user will recognise it (under the given path)
-  std::string id;  // path relative to its root, with '/' separators
-  std::string root_term;
-  unsigned shard = 0;  // the shard its id belongs in (shards.h)
+  std::string path;                        // as the user will recognise it (under the given path)
+  std::string id;                          // path relative to its root, with '/' separators
+  const std::string* root_term = nullptr;  // owned by the run, outlives the files
+  unsigned shard = 0;                      // the shard its id belongs in (shards.h)
 };
 
 bool is_within(const fs::path& child, const fs::path& root) {
@@ -134,7 +137,7 @@ class Walker {
       } else if (fs::is_regular_file(status)) {
         std::string id =
             (root_ / path.lexically_relative(root)).lexically_relative(base_).generic_string();
-        out.push_back({path, std::move(id), root_term});
+        out.push_back({path.string(), std::move(id), &root_term});
       } else {
         ++stats_.seen;
         ++stats_.skipped;
@@ -156,7 +159,7 @@ class Walker {
 };
 
 // Reads a whole file, or explains why it cannot.
-bool read_file(const fs::path& path, std::string& bytes, std::string& error) {
+bool read_file(const std::string& path, std::string& bytes, std::string& error) {
   std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!file) {
     error = std::string("cannot read: ") + std::strerror(errno);
@@ -239,6 +242,20 @@ struct Snapshot {
   }
 };
 
+// The words a document gives the spelling dictionary ("did you mean"): its
+// unprefixed terms (the unstemmed words), once each, of 3 to 40 bytes.
+std::vector<std::string> spelling_words(const Xapian::Document& doc) {
+  std::vector<std::string> words;
+  for (auto it = doc.termlist_begin(); it != doc.termlist_end(); ++it) {
+    std::string term = *it;
+    unsigned char first = static_cast<unsigned char>(term[0]);
+    if (first >= 'A' && first <= 'Z') continue;  // prefixed: not a plain word
+    if (term.size() < 3 || term.size() > 40) continue;
+    words.push_back(std::move(term));
+  }
+  return words;
+}
+
 // What a worker made of one file.
 struct Outcome {
   enum class Kind { kUnchanged, kIndexed, kNotADocument, kRejected };
@@ -246,6 +263,7 @@ struct Outcome {
   std::optional<Xapian::docid> old_docid;  // in the file's shard
   Xapian::Document document;               // kIndexed
   std::string url_term;                    // kIndexed: finds other copies of the story
+  std::vector<std::string> words;          // kIndexed: its spelling words
   std::string reason;                      // kNotADocument, kRejected
   std::vector<std::string> warnings;
 };
@@ -270,11 +288,12 @@ Outcome process(const InputFile& file, const Snapshot& snapshot, bool rebuild,
       return out;
     }
     if (parsed.status == ParseStatus::kRejected) return out;
-    out.document = builder.build(parsed.document, file.id, file.root_term, as_bytes(hash));
+    out.document = builder.build(parsed.document, file.id, *file.root_term, as_bytes(hash));
     if (!parsed.document.url.empty()) {
       out.url_term =
           schema::boolean_term(schema::kUrlPrefix, schema::normalise_url(parsed.document.url));
     }
+    out.words = spelling_words(out.document);
     out.warnings = std::move(parsed.warnings);
     out.kind = Outcome::Kind::kIndexed;
   } catch (const std::exception& e) {
@@ -439,9 +458,18 @@ struct PruneScope {
 };
 
 // One change for a shard's writer: a new document, or a new version of one.
+// Changes in the spelling dictionary's word counts: word -> change.
+using SpellingDelta = std::unordered_map<std::string, long>;
+
+// One change for a shard's writer: a new document, or a new version of one.
+// The change that closes a batch carries the spelling words of the whole
+// batch, summed as the changes were queued.
 struct Change {
   std::optional<Xapian::docid> old_docid;
   Xapian::Document document;
+  std::vector<std::string> words;  // the document's spelling words (push takes them)
+  bool closes_batch = false;
+  SpellingDelta batch_words;  // closes_batch: the words of every change of the batch
 };
 
 // What a writer does once every change is in.
@@ -449,17 +477,21 @@ struct Finish {
   std::vector<PruneScope> scopes;       // prune these ...
   std::vector<bool> kept;               // ... except these docids (and any added by the run)
   std::vector<std::string> unreadable;  // ... and ids under folders that could not be read
+  SpellingDelta words;                  // the spelling words of the last, unclosed batch
 };
 
 // Writes one database (the whole one, or one shard) on a thread of its own:
 // applies the changes in the order they come, keeps the spelling dictionary
 // in step, and commits every batch_size changes, each batch a transaction
 // with a checkpoint. At the end it prunes and commits the rest.
+// The thread that queues the changes sums the new documents' spelling words
+// (the writer is the run's bottleneck); the writer subtracts the words of
+// the versions it replaces or prunes.
 class ShardWriter {
  public:
   ShardWriter(std::string path, const IndexOptions& options, IndexObserver& observer)
       : path_(std::move(path)),
-        batch_size_(options.batch_size),
+        batch_size_(std::max<std::size_t>(1, options.batch_size)),
         db_(open_writable(path_, options, observer)) {}
   ~ShardWriter() { stop(); }
   ShardWriter(const ShardWriter&) = delete;
@@ -484,8 +516,16 @@ class ShardWriter {
     thread_ = std::thread([this] { work(); });
   }
 
-  // Queues a change; false if the writer has failed (see error()).
+  // Queues a change; false if the writer has failed (see error()). Called
+  // from one thread, the one that calls finish().
   bool push(Change change) {
+    for (auto& word : change.words) ++incoming_words_[std::move(word)];
+    change.words.clear();
+    if (++pushed_ % batch_size_ == 0) {
+      change.closes_batch = true;
+      change.batch_words = std::move(incoming_words_);
+      incoming_words_.clear();
+    }
     std::unique_lock lock(mutex_);
     space_.wait(lock, [&] { return failed_ || queue_.size() < kQueueLength; });
     if (failed_) return false;
@@ -496,6 +536,8 @@ class ShardWriter {
 
   // After the last change: the writer prunes, commits and ends.
   void finish(Finish finish) {
+    finish.words = std::move(incoming_words_);
+    incoming_words_.clear();
     std::lock_guard lock(mutex_);
     finish_ = std::move(finish);
     finishing_ = true;
@@ -550,6 +592,7 @@ class ShardWriter {
         space_.notify_all();
         apply(change);
       }
+      add_words(finish_.words);
       for (const auto& scope : finish_.scopes) prune(scope);
       commit(/*final=*/true);
     } catch (...) {
@@ -589,12 +632,11 @@ class ShardWriter {
     return tail_next_++;
   }
 
-  void apply(const Change& change) {
-    update_spelling(change.document, +1);
+  void apply(Change& change) {
     std::optional<Xapian::Document> old;
     if (change.old_docid) {
       old = db_.get_document(*change.old_docid);
-      update_spelling(*old, -1);
+      remove_words(*old);
     }
     if (!order_) {
       if (change.old_docid) {
@@ -614,7 +656,10 @@ class ShardWriter {
         db_.replace_document(place(prior), change.document);
       }
     }
-    count_change();
+    if (change.closes_batch) {
+      add_words(change.batch_words);
+      commit();
+    }
   }
 
   // Documents this run placed are kept: those past the snapshot's docids,
@@ -639,25 +684,27 @@ class ShardWriter {
       doomed.push_back(*it);
     }
     for (Xapian::docid docid : doomed) {
-      update_spelling(db_.get_document(docid), -1);
+      remove_words(db_.get_document(docid));
       db_.delete_document(docid);
       ++removed_;
-      count_change();
+      if (++pruned_ % batch_size_ == 0) commit();
     }
   }
 
-  // The spelling dictionary ("did you mean") holds the plain words of every
-  // document once per document: unprefixed terms are the unstemmed words.
-  // Changes are summed per word and reach Xapian with the commit, one call per
-  // distinct word, rather than one per word of every document.
-  void update_spelling(const Xapian::Document& doc, int direction) {
-    for (auto it = doc.termlist_begin(); it != doc.termlist_end(); ++it) {
-      const std::string& term = *it;
-      unsigned char first = static_cast<unsigned char>(term[0]);
-      if (first >= 'A' && first <= 'Z') continue;  // prefixed: not a plain word
-      if (term.size() < 3 || term.size() > 40) continue;
-      spelling_[term] += direction;
+  // The spelling dictionary ("did you mean") holds the spelling words of
+  // every document once per document. Changes are summed per word and reach
+  // Xapian with the commit, one call per distinct word, rather than one per
+  // word of every document.
+  void remove_words(const Xapian::Document& doc) {
+    for (auto& word : spelling_words(doc)) --spelling_[std::move(word)];
+  }
+  void add_words(SpellingDelta& words) {
+    if (spelling_.empty()) {
+      spelling_ = std::move(words);
+    } else {
+      for (const auto& [word, change] : words) spelling_[word] += change;
     }
+    words.clear();
   }
 
   void flush_spelling() {
@@ -669,10 +716,6 @@ class ShardWriter {
       }
     }
     spelling_.clear();
-  }
-
-  void count_change() {
-    if (++pending_ >= batch_size_) commit();
   }
 
   void commit(bool final = false) {
@@ -690,7 +733,6 @@ class ShardWriter {
     }
     db_.commit_transaction();
     if (!final) db_.begin_transaction();
-    pending_ = 0;
   }
 
   const std::string path_;
@@ -698,8 +740,8 @@ class ShardWriter {
   Xapian::WritableDatabase db_;
   bool rebuild_ = false;
   std::string roots_;
-  std::unordered_map<std::string, long> spelling_;  // word -> change, this batch
-  std::size_t pending_ = 0, removed_ = 0, commits_ = 0;
+  SpellingDelta spelling_;  // this batch, as far as it is applied
+  std::size_t removed_ = 0, pruned_ = 0, commits_ = 0;
   // Prior order (nullopt: the database is not in it): docids up to
   // order_->end are in order; tail_next_ is the next docid in the tail;
   // placed_ marks the docids this run placed in order (kept by the prune).
@@ -711,6 +753,10 @@ class ShardWriter {
   std::mutex mutex_;
   std::condition_variable ready_, space_;
   std::deque<Change> queue_;
+  // The thread that pushes: changes queued, and their words since the last
+  // batch closed.
+  std::size_t pushed_ = 0;
+  SpellingDelta incoming_words_;
   Finish finish_;
   bool finishing_ = false, stop_ = false, failed_ = false;
   std::exception_ptr error_;
@@ -762,19 +808,33 @@ class Run {
       fs::path canonical = fs::canonical(path, ec);
       bool folder = fs::is_directory(canonical, ec);
       fs::path base = base_for(folder ? canonical : canonical.parent_path());
-      std::string term = schema::root_term(base.string());
+      const std::string& term = root_terms_.emplace_back(schema::root_term(base.string()));
       if (folder) {
         // Prune the walked folder only: all of its root, or the ids under it.
         std::string sub = canonical.lexically_relative(base).generic_string();
         prune_scopes_.push_back({term, sub == "." ? "" : sub + "/", false});
         walker.walk_root(path, base, term, files);
       } else {
-        files.push_back({path, canonical.lexically_relative(base).generic_string(), term});
+        files.push_back(
+            {path.string(), canonical.lexically_relative(base).generic_string(), &term});
       }
     }
     // One document per id, whichever paths named it.
-    std::unordered_set<std::string> ids;
-    std::erase_if(files, [&](const InputFile& f) { return !ids.insert(f.id).second; });
+    {
+      std::vector<bool> first(files.size());
+      {
+        std::unordered_set<std::string_view> ids;  // views of the ids: gone before they move
+        ids.reserve(files.size());
+        for (std::size_t i = 0; i < files.size(); ++i) first[i] = ids.insert(files[i].id).second;
+      }
+      std::size_t kept = 0;
+      for (std::size_t i = 0; i < files.size(); ++i) {
+        if (!first[i]) continue;
+        if (kept != i) files[kept] = std::move(files[i]);
+        ++kept;
+      }
+      files.erase(files.begin() + static_cast<std::ptrdiff_t>(kept), files.end());
+    }
     for (auto& file : files) file.shard = shard_of(file.id, layout_.shards);
 
     std::vector<Xapian::WritableDatabase*> dbs;
@@ -806,7 +866,11 @@ class Run {
       if (options_.prune || scope.absorbed) scopes.push_back(scope);
     }
     for (std::size_t s = 0; s < writers_.size(); ++s) {
-      writers_[s]->finish({scopes, std::move(kept_[s]), walker.unreadable_});
+      Finish finish;
+      finish.scopes = scopes;
+      finish.kept = std::move(kept_[s]);
+      finish.unreadable = walker.unreadable_;
+      writers_[s]->finish(std::move(finish));
     }
     rethrow_failure();
     for (auto& writer : writers_) {
@@ -846,7 +910,7 @@ class Run {
  private:
   void apply(const InputFile& file, Outcome out) {
     ++stats_.seen;
-    const std::string name = file.path.string();
+    const std::string& name = file.path;
     switch (out.kind) {
       case Outcome::Kind::kUnchanged:
         ++stats_.unchanged;
@@ -869,7 +933,11 @@ class Run {
     for (const auto& warning : out.warnings) observer_.warning(name, warning);
     adopt_story_key(out.document, out.url_term, file.id);
     if (out.old_docid) keep(file.shard, *out.old_docid);
-    if (!writers_[file.shard]->push({out.old_docid, std::move(out.document)})) {
+    Change change;
+    change.old_docid = out.old_docid;
+    change.document = std::move(out.document);
+    change.words = std::move(out.words);
+    if (!writers_[file.shard]->push(std::move(change))) {
       // That writer failed: stop the others, then report its error.
       for (auto& writer : writers_) writer->stop();
       rethrow_failure();
@@ -993,6 +1061,7 @@ class Run {
   IndexStats stats_;
   std::vector<std::vector<bool>> kept_;  // by shard and docid: documents the run keeps
   std::vector<fs::path> roots_;
+  std::deque<std::string> root_terms_;  // the files' root terms (stable addresses)
   std::vector<PruneScope> prune_scopes_;
   std::unordered_map<std::uint64_t, std::string> story_keys_;  // url hash -> collapse key
   bool rebuild_ = false;  // the database has an older schema: ignore stored hashes

@@ -38,6 +38,7 @@
 #include "indexer.h"
 #include "schema.h"
 #include "search.h"
+#include "spelling_check.h"
 #include "test_support.h"
 
 extern char** environ;
@@ -406,6 +407,9 @@ DbState check_database(const fs::path& db) {
       }
     }
     EXPECT_EQ(ids, state.docs) << db << ": not one id term per document";
+    // The spelling dictionary is committed with the documents of its batch.
+    EXPECT_EQ(news::testing::spelling_mismatches(xdb), std::vector<std::string>{})
+        << db << ": the spelling dictionary does not match the committed documents";
   } catch (const Xapian::Error& e) {
     ADD_FAILURE() << "cannot read " << db << ": " << e.get_description();
   }

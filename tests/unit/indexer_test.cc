@@ -12,6 +12,7 @@
 
 #include "error.h"
 #include "schema.h"
+#include "spelling_check.h"
 #include "test_support.h"
 
 namespace fs = std::filesystem;
@@ -280,6 +281,54 @@ TEST_F(Indexer, SmallBatchesCommitMoreOften) {
   EXPECT_EQ(s.indexed, 3u);
   EXPECT_GE(s.commits, 3u);
   EXPECT_EQ(doc_count(), 3u);
+}
+
+// The spelling dictionary counts each plain word once per document holding
+// it, however the run is cut into batches (the words of a batch reach the
+// writer with the change that closes it; the rest with the end of the run),
+// and follows replaced and removed documents, pruned in batches of their own.
+TEST_F(Indexer, SpellingDictionaryFollowsTheDocumentsWhateverTheBatches) {
+  const std::vector<std::string> titles = {
+      "Harbour ferries resume service",   "Ferries strike ends at harbour",
+      "Quokka census counts record year", "Record harvest for apple growers",
+      "Apple growers fear early frost",   "Frost warning for harbour towns",
+      "Census shows towns growing",
+  };
+  for (std::size_t batch : {1u, 2u, 3u, 5000u}) {
+    SCOPED_TRACE("batch size " + std::to_string(batch));
+    fs::remove_all(db_path());
+    fs::remove_all(root());
+    for (std::size_t i = 0; i < titles.size(); ++i) {
+      write("s" + std::to_string(i) + ".md", news_file(titles[i]));
+    }
+    news::IndexOptions options;
+    options.db_path = db_path();
+    options.batch_size = batch;
+    CountingObserver observer;
+    news::IndexStats first = news::index_paths({root().string()}, options, observer);
+    ASSERT_EQ(first.indexed, titles.size());
+    {
+      Xapian::Database db(db_path());
+      EXPECT_EQ(news::testing::spelling_count(db, "harbour"), 3u);
+      EXPECT_EQ(news::testing::spelling_count(db, "quokka"), 1u);
+      EXPECT_EQ(news::testing::spelling_mismatches(db), std::vector<std::string>{});
+    }
+
+    write("s0.md", news_file("Harbour ferries cancelled by storm"));
+    write("s3.md", news_file("Wombat sightings double"));
+    fs::remove(root() / "s2.md");
+    fs::remove(root() / "s6.md");
+    news::IndexStats second = news::index_paths({root().string()}, options, observer);
+    EXPECT_EQ(second.indexed, 2u);
+    EXPECT_EQ(second.removed, 2u);
+    Xapian::Database db(db_path());
+    EXPECT_EQ(news::testing::spelling_count(db, "quokka"), 0u);
+    EXPECT_EQ(news::testing::spelling_count(db, "census"), 0u);
+    EXPECT_EQ(news::testing::spelling_count(db, "harvest"), 0u);
+    EXPECT_EQ(news::testing::spelling_count(db, "wombat"), 1u);
+    EXPECT_EQ(news::testing::spelling_count(db, "harbour"), 3u);
+    EXPECT_EQ(news::testing::spelling_mismatches(db), std::vector<std::string>{});
+  }
 }
 
 TEST_F(Indexer, MissingPathThrowsNoSuchPath) {

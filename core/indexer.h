@@ -14,7 +14,10 @@
 // input always gives the same database.
 // Each database commits every `batch_size` changed documents and at the end;
 // each commit records a checkpoint so a killed run loses at most the batch in
-// progress and the database (every shard) always opens.
+// progress and the database (every shard) always opens. index_paths sets
+// XAPIAN_FLUSH_THRESHOLD in the process's environment unless it is set
+// (indexer.cc says why), so it must not run beside threads that read the
+// environment.
 //
 // A file that cannot be indexed is reported to the observer and counted; it
 // never stops the run. Fatal problems (no such path, database locked or not
@@ -29,12 +32,12 @@ namespace news {
 
 struct IndexOptions {
   std::string db_path;
-  std::size_t batch_size = 5000;  // changed documents per commit
-  bool prune = true;              // remove documents of files that vanished
-  bool follow_symlinks = false;   // follow links that leave the indexed folder
-  bool wait_for_lock = false;     // wait for another writer instead of failing
-  unsigned threads = 0;           // threads reading and parsing files; 0: one per core
-  unsigned shards = 0;            // split a new database into this many (shards.h); 0: as it is
+  std::size_t batch_size = 20000;  // changed documents per commit
+  bool prune = true;               // remove documents of files that vanished
+  bool follow_symlinks = false;    // follow links that leave the indexed folder
+  bool wait_for_lock = false;      // wait for another writer instead of failing
+  unsigned threads = 0;            // threads reading and parsing files; 0: one per core
+  unsigned shards = 0;             // split a new database into this many (shards.h); 0: as it is
 };
 
 struct IndexStats {

@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 #include <xapian.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -328,6 +330,29 @@ TEST_F(Indexer, SpellingDictionaryFollowsTheDocumentsWhateverTheBatches) {
     EXPECT_EQ(news::testing::spelling_count(db, "wombat"), 1u);
     EXPECT_EQ(news::testing::spelling_count(db, "harbour"), 3u);
     EXPECT_EQ(news::testing::spelling_mismatches(db), std::vector<std::string>{});
+  }
+}
+
+// Xapian 1.4 reads how many documents it buffers before writing them into
+// its tables from the environment: the indexer sets its measured figure, and
+// keeps one the user set.
+TEST_F(Indexer, SetsXapiansFlushThresholdUnlessTheUserDid) {
+  const char* before = std::getenv("XAPIAN_FLUSH_THRESHOLD");
+  std::optional<std::string> saved = before ? std::optional<std::string>(before) : std::nullopt;
+  ::unsetenv("XAPIAN_FLUSH_THRESHOLD");
+  index();
+  const char* set = std::getenv("XAPIAN_FLUSH_THRESHOLD");
+  ASSERT_NE(set, nullptr);
+  EXPECT_GT(std::atoi(set), 0);
+  EXPECT_LT(std::atoi(set), 10000);  // Xapian's own default
+  ::setenv("XAPIAN_FLUSH_THRESHOLD", "777", 1);
+  write("d.md", news_file("Delta story"));
+  index();
+  EXPECT_STREQ(std::getenv("XAPIAN_FLUSH_THRESHOLD"), "777");
+  if (saved) {
+    ::setenv("XAPIAN_FLUSH_THRESHOLD", saved->c_str(), 1);
+  } else {
+    ::unsetenv("XAPIAN_FLUSH_THRESHOLD");
   }
 }
 

@@ -408,11 +408,12 @@ void check_writable(const fs::path& db) {
 // XAPIAN_FLUSH_THRESHOLD documents (10,000 unless set), inside a transaction
 // too. Measured on the benchmark's corpus with commits every 20,000
 // documents, smaller buffers are faster: 100,000 documents took 54-63 s with
-// Xapian's default, 44-52 s with 1,000 or 2,500; 1,000,000 took 569 s with
-// 1,000 and 557 s with 2,500 (1,000 spends more time in the kernel reading
-// and rewriting the tables' blocks, which grows with the database, 2,500
-// more in the maps). Xapian 1.4 takes the figure only from the environment, read
-// when a database is opened for writing; a value the user set is kept.
+// Xapian's default (four runs), 44-52 s with 1,000 or 2,500 (nine);
+// 1,000,000 took 569 s with 1,000 and 557 s with 2,500 (1,000 spends more
+// time in the kernel re-reading and rewriting the tables' blocks, which grows
+// with the database; 2,500 more in the maps). Xapian 1.4 takes the figure
+// only from the environment, read when a database is opened for writing; a
+// value the user set is kept.
 constexpr const char* kFlushThreshold = "2500";
 
 Xapian::WritableDatabase open_writable(const std::string& path, const IndexOptions& options,

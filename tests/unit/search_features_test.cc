@@ -26,6 +26,7 @@
 #include "format.h"
 #include "indexer.h"
 #include "search.h"
+#include "spelling_check.h"
 #include "test_support.h"
 #include "text.h"
 
@@ -137,11 +138,7 @@ long day_number(const std::string& iso) {
 
 // How often the spelling dictionary holds `word` (0: not at all).
 Xapian::doccount spelling_frequency(const std::string& db_path, const std::string& word) {
-  Xapian::Database db(db_path);
-  for (auto it = db.spellings_begin(); it != db.spellings_end(); ++it) {
-    if (*it == word) return it.get_termfreq();
-  }
-  return 0;
+  return news::testing::spelling_count(Xapian::Database(db_path), word);
 }
 
 using news::testing::FixtureDoc;

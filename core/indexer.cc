@@ -472,7 +472,6 @@ struct PruneScope {
   bool absorbed;          // a root re-rooted under a new one: pruned even with --no-prune
 };
 
-// One change for a shard's writer: a new document, or a new version of one.
 // Changes in the spelling dictionary's word counts: word -> change.
 using SpellingDelta = std::unordered_map<std::string, long>;
 

@@ -284,49 +284,66 @@ Xapian::Query Searcher::like_query(const std::string& id) {
                        Xapian::Query(term));
 }
 
-// Looking for a correction reads the spelling table for every word and costs
-// more than the search itself; a misspelt word is rare in the archive, so a
-// query whose words are all common is not looked at. Rare: in fewer than
-// max(10, N / 10000) of the N documents (absent words are rare too).
-bool Searcher::has_rare_word(const Xapian::Query& parsed) {
+// Looking a word up in the spelling table costs about as much as the search
+// itself, common words most (their letter triples are everywhere), and a
+// common word is spelt as the archive spells it. So only the rare plain words
+// are looked up: those in fewer than max(10, N / 10000) of the N documents
+// (absent words are rare too). Field terms (title:, topic: ...) are not, as
+// Xapian's own spelling correction does not look at them either.
+std::map<std::string, std::string> Searcher::corrections(const std::string& query, bool match_any) {
+  Xapian::QueryParser parser;
+  configure(parser, match_any);
+  Xapian::Query parsed = parser.parse_query(query, kParserFlags);
   Xapian::doccount rare = std::max<Xapian::doccount>(10, db_.get_doccount() / 10000);
+  std::map<std::string, std::string> fixes;
   for (auto t = parsed.get_unique_terms_begin(); t != parsed.get_unique_terms_end(); ++t) {
     const std::string& term = *t;
-    std::size_t start = term.size() > 1 && term[0] == 'Z' ? 1 : 0;  // stemmed form
-    unsigned char first = static_cast<unsigned char>(term[start]);
-    if (first >= 'A' && first <= 'Z') continue;  // a field's term: not spell-checked
-    if (db_.get_termfreq(term) < rare) return true;
+    bool stemmed = term.size() > 1 && term[0] == 'Z';
+    unsigned char first = static_cast<unsigned char>(term[stemmed ? 1 : 0]);
+    if (first >= 'A' && first <= 'Z') continue;  // a field's term
+    if (db_.get_termfreq(term) >= rare) continue;
+    std::vector<std::string> typed(parser.unstem_begin(term), parser.unstem_end(term));
+    if (typed.empty() && !stemmed) typed.push_back(term);
+    for (const auto& as_typed : typed) {  // as typed: "Facal" stays unstemmed
+      std::string word = Xapian::Unicode::tolower(as_typed);
+      std::string fix = db_.get_spelling_suggestion(word);
+      if (!fix.empty() && fix != word) fixes.emplace(word, std::move(fix));
+    }
   }
-  return false;
+  return fixes;
 }
 
 std::optional<SpellingSuggestion> Searcher::suggest(const SearchRequest& request,
-                                                    const Xapian::Query& typed,
                                                     const Xapian::MSet& mset) {
   if (!request.suggest_spelling || request.query.empty()) return std::nullopt;
   if (remote_) return std::nullopt;  // search_once() says so in a notice
-  if (!has_rare_word(typed)) return std::nullopt;
   std::string corrected;
   try {
-    Xapian::QueryParser parser;
-    configure(parser, request.match_any);
-    parser.parse_query(request.query, kParserFlags | Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
-    corrected = parser.get_corrected_query_string();
+    auto fixes = corrections(request.query, request.match_any);
+    if (fixes.empty()) return std::nullopt;
+    corrected = replace_words(request.query, fixes);
   } catch (const Xapian::QueryParserError&) {
     return std::nullopt;
   }
   if (corrected.empty() || corrected == request.query) return std::nullopt;
+  // Only a correction that surely finds more: estimates of similar queries
+  // differ by noise (and stemming often makes "app" find "apps" anyway). The
+  // corrected query is run as its first page would be, so its total is the
+  // one the user will see, and checks just enough matches to prove it finds
+  // more than the typed one (a page of none could not stop early: Xapian
+  // would check every match). Past kEnough matches, no suggestion.
+  constexpr Xapian::doccount kEnough = 10000;
+  Xapian::doccount typed_at_most = mset.get_matches_upper_bound();
+  if (typed_at_most >= kEnough) return std::nullopt;
   SearchRequest alternative = request;
   alternative.query = corrected;
   alternative.suggest_spelling = false;
   alternative.facets = false;
   alternative.offset = 0;
-  alternative.limit = 0;
-  alternative.check_at_least = 100;  // a lower bound worth comparing
+  alternative.limit = std::max<Xapian::doccount>(request.limit, 1);
+  alternative.check_at_least = std::max(request.check_at_least, typed_at_most + 1);
   SearchResponse response = search_once(alternative);
-  // Only a correction that surely finds more: estimates of similar queries
-  // differ by noise (and stemming often makes "app" find "apps" anyway).
-  if (response.total_lower <= mset.get_matches_upper_bound()) return std::nullopt;
+  if (response.total_lower <= typed_at_most) return std::nullopt;
   return SpellingSuggestion{corrected, response.total_estimate};
 }
 
@@ -336,9 +353,18 @@ std::optional<SpellingSuggestion> Searcher::suggest(const SearchRequest& request
 // story terms, in one pass over the few documents holding them.
 void Searcher::count_copies(const Xapian::Query& matching, const std::vector<std::string>& keys,
                             std::vector<SearchHit>& hits) {
-  if (hits.empty()) return;
+  // A story held by one document in the whole database has no copies: only
+  // the others are counted (most stories, and so most pages, have none).
   std::vector<Xapian::Query> stories;
-  for (const auto& key : keys) stories.emplace_back(schema::story_term(key));
+  for (std::size_t i = 0; i < hits.size(); ++i) {
+    std::string story = schema::story_term(keys[i]);
+    if (db_.get_termfreq(story) > 1) {
+      stories.emplace_back(story);
+    } else {
+      hits[i].collapsed = 0;
+    }
+  }
+  if (stories.empty()) return;
   Xapian::Enquire enquire(db_);
   enquire.set_query(
       Xapian::Query(Xapian::Query::OP_FILTER, matching,
@@ -370,10 +396,9 @@ std::unique_ptr<Xapian::PostingSource> Searcher::prior_source(bool use_prior_ord
 
 SearchResponse Searcher::search_once(const SearchRequest& request) {
   bool no_text = request.query.find_first_not_of(" \t\r\n") == std::string::npos;
-  const Xapian::Query typed =
+  Xapian::Query text =
       no_text ? Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query::MatchAll, 0)
               : parse_query(request.query, request.match_any);
-  Xapian::Query text = typed;
   if (!request.like_id.empty()) {
     Xapian::Query like = like_query(request.like_id);
     text = no_text ? like : Xapian::Query(Xapian::Query::OP_AND, text, like);
@@ -525,7 +550,7 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
       response.facets.push_back(std::move(facet));
     }
   }
-  response.suggestion = suggest(request, typed, mset);
+  response.suggestion = suggest(request, mset);
   if (remote_ && request.suggest_spelling && !request.query.empty()) {
     response.notices.push_back(
         "no spelling suggestions: Xapian's remote backend does not serve spelling data, and "

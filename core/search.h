@@ -17,6 +17,7 @@
 #include <xapian.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -148,9 +149,9 @@ class Searcher {
   void configure(Xapian::QueryParser& parser, bool match_any);
   SearchResponse search_once(const SearchRequest& request);
   Xapian::Query like_query(const std::string& id);
-  bool has_rare_word(const Xapian::Query& parsed);
-  std::optional<SpellingSuggestion> suggest(const SearchRequest& request,
-                                            const Xapian::Query& typed, const Xapian::MSet& mset);
+  // The query's rare plain words (as typed, in lower case) and their corrections.
+  std::map<std::string, std::string> corrections(const std::string& query, bool match_any);
+  std::optional<SpellingSuggestion> suggest(const SearchRequest& request, const Xapian::MSet& mset);
   // A new posting source for the default blend, the fastest this database allows.
   std::unique_ptr<Xapian::PostingSource> prior_source(bool use_prior_order) const;
   void count_copies(const Xapian::Query& matching, const std::vector<std::string>& keys,

@@ -1,6 +1,7 @@
 #include "text.h"
 
 #include <utf8.h>
+#include <xapian.h>
 
 #include <array>
 #include <clocale>
@@ -243,6 +244,30 @@ std::string replace_all(std::string text, std::string_view from, std::string_vie
     text.replace(pos, from.size(), to);
   }
   return text;
+}
+
+std::string replace_words(std::string_view text, const std::map<std::string, std::string>& words) {
+  std::string out;
+  Xapian::Utf8Iterator it(text.data(), text.size()), end;
+  const char* copied = text.data();  // text before this is in `out`
+  while (it != end) {
+    if (!Xapian::Unicode::is_wordchar(*it)) {
+      ++it;
+      continue;
+    }
+    const char* start = it.raw();
+    std::string lower;
+    for (; it != end && Xapian::Unicode::is_wordchar(*it); ++it) {
+      Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(*it));
+    }
+    auto found = words.find(lower);
+    if (found == words.end()) continue;
+    out.append(copied, start);
+    out += found->second;
+    copied = it == end ? text.data() + text.size() : it.raw();
+  }
+  out.append(copied, text.data() + text.size());
+  return out;
 }
 
 void use_utf8_ctype() { std::setlocale(LC_CTYPE, "C.UTF-8"); }

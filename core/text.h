@@ -3,6 +3,7 @@
 // print on a terminal.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,12 @@ std::string shorten_to_width(std::string_view text, std::size_t columns);
 
 // Every occurrence of `from` replaced by `to`.
 std::string replace_all(std::string text, std::string_view from, std::string_view to);
+
+// `text` with each whole word whose lower-case form is a key of `words`
+// replaced by that key's value, the rest kept as it is. Words are runs of word
+// characters and lower case is Unicode's, both as Xapian's query parser has
+// them (Xapian::Unicode), so the words the parser reports can be found again.
+std::string replace_words(std::string_view text, const std::map<std::string, std::string>& words);
 
 // Columns the text takes on a terminal: wide (East Asian, emoji) characters
 // count 2, combining marks 0, and the match markers U+E000/U+E001 0. Uses the

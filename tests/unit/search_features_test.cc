@@ -260,6 +260,24 @@ TEST(SpellingFeaturesTest, SuggestionAppearsInJsonAndTerminal) {
   EXPECT_NOT_CONTAINS(news::format_terminal(plain_response, plain, {}), "Did you mean");
 }
 
+// Only rare words are looked up, so a common word is never "corrected", even
+// where the dictionary holds a near word (Xapian would offer "api" for "ai").
+// The rest of the query is kept as typed, capitals included.
+TEST(SpellingFeaturesTest, OnlyRareWordsAreCorrectedAndTheRestIsKeptAsTyped) {
+  auto searcher = searcher_for("seeds");
+  Xapian::Database& db = searcher->database();
+  ASSERT_GE(db.get_termfreq("ai"), 10u);  // common
+  ASSERT_EQ(db.get_spelling_suggestion("ai"), "api");
+  ASSERT_GT(searcher->search(request_for("ai facial")).total_lower, 0u);
+  for (auto [typed, corrected] :
+       {std::pair{"ai facal", "ai facial"}, std::pair{"AI Facal", "AI facial"},
+        std::pair{"facal AND (ai OR robot)", "facial AND (ai OR robot)"}}) {
+    SearchResponse response = searcher->search(request_for(typed));
+    ASSERT_TRUE(response.suggestion.has_value()) << typed;
+    EXPECT_EQ(response.suggestion->query, corrected);
+  }
+}
+
 // The dictionary follows the documents: a word only a removed document held
 // no longer feeds suggestions.
 TEST(SpellingFeaturesTest, DictionaryForgetsTheWordsOfARemovedDocument) {

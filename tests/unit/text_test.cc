@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 
 namespace {
@@ -94,6 +95,19 @@ TEST(Text, Utf8Validation) {
   EXPECT_FALSE(news::is_valid_utf8("\xE2\x80"));      // truncated sequence
   EXPECT_FALSE(news::is_valid_utf8("\xC0\xAF"));      // overlong '/'
   EXPECT_FALSE(news::is_valid_utf8("\xED\xA0\x80"));  // surrogate
+}
+
+TEST(Text, ReplaceWordsReplacesWholeWordsWhateverTheirCase) {
+  std::map<std::string, std::string> fixes = {{"facal", "facial"}, {"\xC3\xA9t\xC3\xA9", "summer"}};
+  EXPECT_EQ(news::replace_words("facal recognition", fixes), "facial recognition");
+  EXPECT_EQ(news::replace_words("Facal, FACAL and facal!", fixes), "facial, facial and facial!");
+  // Part of a longer word, or a word only similar, is left alone.
+  EXPECT_EQ(news::replace_words("facals prefacal facal_x", fixes), "facals prefacal facal_x");
+  // Non-ASCII words, and their capitals ("\xC3\x89t\xC3\xA9" is "Été").
+  EXPECT_EQ(news::replace_words("\xC3\x89t\xC3\xA9 title:\"facal\"", fixes),
+            "summer title:\"facial\"");
+  EXPECT_EQ(news::replace_words("no change here", fixes), "no change here");
+  EXPECT_EQ(news::replace_words("", fixes), "");
 }
 
 TEST(Text, ReplaceInvalidUtf8) {

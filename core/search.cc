@@ -490,8 +490,8 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
     hit.score = it.get_weight();
     hit.collapsed = it.get_collapse_count();
     Xapian::Document doc = it.get_document();
-    story_keys.push_back(doc.get_value(schema::kDedupKey));
-    hit.parts = boosts.explain(doc, hit.score);
+    if (request.collapse_duplicates) story_keys.push_back(it.get_collapse_key());
+    if (request.explain) hit.parts = boosts.explain(doc, hit.score);
     auto record = nlohmann::json::parse(doc.get_data(), nullptr, false);
     if (record.is_discarded()) record = nlohmann::json::object();
     hit.id = optional_string(record, "id");

@@ -58,6 +58,7 @@ struct SearchRequest {
   bool suggest_spelling = true;     // "did you mean"
   bool facets = false;              // count matches by topic, provider, type, month
   bool exact_count = false;         // check every match so the total is exact
+  bool explain = false;             // fill SearchHit::parts (two more reads a result)
   // Matches examined at least (beyond the page): the total is exact when
   // fewer match. More costs time on frequent words: the matcher cannot stop
   // early until it has seen this many.
@@ -78,7 +79,7 @@ struct SearchHit {
   Xapian::doccount rank = 0;  // 1-based, across pages
   Xapian::docid docid = 0;
   double score = 0;
-  ScoreParts parts;
+  ScoreParts parts;                // with SearchRequest::explain, else all 0
   Xapian::doccount collapsed = 0;  // other copies of this story not shown
   std::string id, title, excerpt, url, provider, domain, type, category;
   std::string snippet;         // the excerpt around the matches, plain text

@@ -259,6 +259,7 @@ news::SearchRequest make_request(const Options& opt) {
   request.facets = opt.facets;
   request.facet_values = opt.facet_values;
   request.exact_count = opt.count;
+  request.explain = opt.explain;
   return request;
 }
 
@@ -283,6 +284,7 @@ int run(Options opt, const Bound& bound) {
     } else if (opt.format == "csv") {
       std::cout << news::format_csv(response);
     } else {
+      news::use_utf8_ctype();  // character widths; the other formats need none
       bool tty = isatty(STDOUT_FILENO) != 0;
       news::TerminalStyle style;
       style.colour = !opt.no_colour && (opt.colour || (tty && std::getenv("NO_COLOR") == nullptr));
@@ -301,7 +303,6 @@ int run(Options opt, const Bound& bound) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  news::use_utf8_ctype();
   CLI::App app{"news-search"};
   Options opt;
   Bound bound = setup(app, opt);

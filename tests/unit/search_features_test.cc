@@ -541,6 +541,7 @@ SearchRequest fresh_request(std::optional<double> half_life, double weight = 1.0
   request.half_life_days = half_life;
   request.weights.freshness = weight;
   request.now = kNow;
+  request.explain = true;
   return request;
 }
 
@@ -619,15 +620,31 @@ void expect_parts_add_up(const SearchResponse& response, const std::string& what
   }
 }
 
+SearchRequest explained(const std::string& query) {
+  SearchRequest request = request_for(query);
+  request.explain = true;
+  return request;
+}
+
+TEST(ExplainFeaturesTest, PartsAreLeftAtZeroUnlessAsked) {
+  auto searcher = searcher_for("seeds");
+  SearchResponse response = searcher->search(request_for("ai"));
+  ASSERT_FALSE(response.hits.empty());
+  for (const auto& hit : response.hits) {
+    EXPECT_EQ(hit.parts.relevance + hit.parts.quality + hit.parts.heat, 0.0) << hit.id;
+  }
+  expect_parts_add_up(searcher->search(explained("ai")), "ai, explained");
+}
+
 TEST(ExplainFeaturesTest, PartsAddUpToTheScore) {
   auto searcher = searcher_for("seeds");
-  expect_parts_add_up(searcher->search(request_for("ai")), "ai");
-  expect_parts_add_up(searcher->search(request_for("")), "everything");
-  SearchRequest fresh = request_for("robots");
+  expect_parts_add_up(searcher->search(explained("ai")), "ai");
+  expect_parts_add_up(searcher->search(explained("")), "everything");
+  SearchRequest fresh = explained("robots");
   fresh.half_life_days = 30;
   fresh.now = epoch_seconds(2021, 3, 1);
   expect_parts_add_up(searcher->search(fresh), "robots, half-life 30");
-  SearchRequest heavy = request_for("power apps");
+  SearchRequest heavy = explained("power apps");
   heavy.weights = {3.0, 7.0, 5.0};
   heavy.half_life_days = 7;
   heavy.now = epoch_seconds(2020, 6, 1);
@@ -637,7 +654,7 @@ TEST(ExplainFeaturesTest, PartsAddUpToTheScore) {
 // The quality and heat parts are weight * x / (x + 70), 0.5 for unknown.
 TEST(ExplainFeaturesTest, QualityAndHeatPartsFollowTheDocumentedFormula) {
   auto searcher = searcher_for("seeds");
-  SearchRequest request = request_for("ai");
+  SearchRequest request = explained("ai");
   request.weights.quality = 0.5;
   request.weights.heat = 0.25;
   SearchResponse response = searcher->search(request);
@@ -653,7 +670,7 @@ TEST(ExplainFeaturesTest, QualityAndHeatPartsFollowTheDocumentedFormula) {
 
 TEST(ExplainFeaturesTest, QualityWeightZeroGivesAZeroQualityPart) {
   auto searcher = searcher_for("seeds");
-  SearchRequest request = request_for("ai");
+  SearchRequest request = explained("ai");
   request.weights.quality = 0;
   SearchResponse response = searcher->search(request);
   expect_parts_add_up(response, "quality weight 0");
@@ -662,8 +679,8 @@ TEST(ExplainFeaturesTest, QualityWeightZeroGivesAZeroQualityPart) {
 
 TEST(ExplainFeaturesTest, RelevancePartIsThePlainBm25Score) {
   auto searcher = searcher_for("seeds");
-  SearchRequest blended = request_for("ai");
-  SearchRequest plain = request_for("ai");
+  SearchRequest blended = explained("ai");
+  SearchRequest plain = explained("ai");
   plain.weights = {0, 0, 0};
   SearchResponse with = searcher->search(blended), without = searcher->search(plain);
   std::map<std::string, double> bm25;

@@ -2,7 +2,10 @@
 //
 // For each query of a query set (gen-corpus --queries) it starts one process
 // of the system under test, top 10, output to /dev/null, and times it from
-// spawn to exit; each query runs --repeat times. Systems:
+// spawn to exit; each query runs --repeat times. Several systems (each
+// `--system NAME --db DB`, paired in order) are interleaved: each query runs
+// on each system in turn, so that a slower spell of a shared machine slows
+// them all alike and their ratios hold. Systems:
 //   news-blended    news-search QUERY (the product's defaults)
 //   news-relevance  news-search --quality-weight 0 --heat-weight 0 QUERY
 //   quest           quest -d DB -o and -m 10 QUERY (Xapian's own search tool)
@@ -151,11 +154,16 @@ double run_once(const std::vector<std::string>& args, double timeout_ms = 0) {
 
 int main(int argc, char** argv) {
   CLI::App app{"process-bench: whole-process query latency of news-search and its peers"};
-  std::string system, db, queries_path, bin_dir = ".";
+  std::vector<std::string> systems, dbs;
+  std::string queries_path, bin_dir = ".";
   int repeat = 3;
-  app.add_option("--system", system, "news-blended, news-relevance, quest or sqlite-blended")
-      ->required();
-  app.add_option("--db", db, "the system's database")->required();
+  app.add_option("--system", systems,
+                 "news-blended, news-relevance, quest or sqlite-blended (repeatable)")
+      ->required()
+      ->allow_extra_args(false);
+  app.add_option("--db", dbs, "the database of each --system, in the same order")
+      ->required()
+      ->allow_extra_args(false);
   app.add_option("--queries", queries_path, "queries file (gen-corpus --queries)")->required();
   app.add_option("--bin", bin_dir, "folder holding news-search");
   app.add_option("--repeat", repeat, "runs of each query")->capture_default_str();
@@ -164,6 +172,10 @@ int main(int argc, char** argv) {
   app.add_option("--sample", sample, "run only this many of the queries, evenly spread (0: all)");
   app.add_option("--timeout-ms", timeout_ms, "stop a query after this long and count it so");
   CLI11_PARSE(app, argc, argv);
+  if (systems.size() != dbs.size()) {
+    std::fprintf(stderr, "process-bench: %zu --system but %zu --db\n", systems.size(), dbs.size());
+    return 2;
+  }
 
   std::vector<Query> queries = read_queries(queries_path);
   if (sample > 0 && sample < queries.size()) {
@@ -171,24 +183,34 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < sample; ++i) spread.push_back(queries[i * queries.size() / sample]);
     queries = std::move(spread);
   }
-  std::map<std::string, std::vector<double>> by_class;
+  // by_class[system][query class]: the times of its runs
+  std::vector<std::map<std::string, std::vector<double>>> by_class(systems.size());
   for (const auto& query : queries) {
-    auto args = command(system, bin_dir, db, query);
-    run_once(args, timeout_ms);  // warm-up
+    std::vector<std::vector<std::string>> args;
+    for (std::size_t s = 0; s < systems.size(); ++s) {
+      args.push_back(command(systems[s], bin_dir, dbs[s], query));
+      run_once(args[s], timeout_ms);  // warm-up
+    }
     for (int r = 0; r < repeat; ++r) {
-      double ms = run_once(args, timeout_ms);
-      by_class["all"].push_back(ms);
-      if (!query.frequency.empty()) by_class[query.frequency].push_back(ms);
-      if (!query.kind.empty()) by_class[query.kind].push_back(ms);
+      for (std::size_t s = 0; s < systems.size(); ++s) {
+        double ms = run_once(args[s], timeout_ms);
+        by_class[s]["all"].push_back(ms);
+        if (!query.frequency.empty()) by_class[s][query.frequency].push_back(ms);
+        if (!query.kind.empty()) by_class[s][query.kind].push_back(ms);
+      }
     }
   }
-  for (const auto& [name, times] : by_class) {
-    std::printf("| %s | %s | %zu | %.2f | %.2f |\n", system.c_str(), name.c_str(),
-                times.size() / std::size_t(repeat), percentile(times, 50), percentile(times, 95));
+  for (std::size_t s = 0; s < systems.size(); ++s) {
+    for (const auto& [name, times] : by_class[s]) {
+      std::printf("| %s | %s | %zu | %.2f | %.2f |\n", systems[s].c_str(), name.c_str(),
+                  times.size() / std::size_t(repeat), percentile(times, 50), percentile(times, 95));
+    }
   }
   if (timeouts > 0) {
-    std::fprintf(stderr, "process-bench: %s: %d runs stopped at %.0f ms\n", system.c_str(),
-                 timeouts, timeout_ms);
+    std::string names;
+    for (const auto& system : systems) names += (names.empty() ? "" : ", ") + system;
+    std::fprintf(stderr, "process-bench: %s: %d runs stopped at %.0f ms\n", names.c_str(), timeouts,
+                 timeout_ms);
   }
   return 0;
 }

@@ -290,20 +290,27 @@ Xapian::Query Searcher::like_query(const std::string& id) {
 // are looked up: those in fewer than max(10, N / 10000) of the N documents
 // (absent words are rare too). Field terms (title:, topic: ...) are not, as
 // Xapian's own spelling correction does not look at them either.
-std::map<std::string, std::string> Searcher::corrections(const std::string& query, bool match_any) {
-  Xapian::QueryParser parser;
-  configure(parser, match_any);
-  Xapian::Query parsed = parser.parse_query(query, kParserFlags);
+std::map<std::string, std::string> Searcher::corrections(const std::string& query,
+                                                         const Xapian::Query& parsed,
+                                                         bool match_any) {
   Xapian::doccount rare = std::max<Xapian::doccount>(10, db_.get_doccount() / 10000);
-  std::map<std::string, std::string> fixes;
+  std::vector<std::string> rare_terms;
   for (auto t = parsed.get_unique_terms_begin(); t != parsed.get_unique_terms_end(); ++t) {
     const std::string& term = *t;
-    bool stemmed = term.size() > 1 && term[0] == 'Z';
-    unsigned char first = static_cast<unsigned char>(term[stemmed ? 1 : 0]);
+    std::size_t start = term.size() > 1 && term[0] == 'Z' ? 1 : 0;  // stemmed form
+    unsigned char first = static_cast<unsigned char>(term[start]);
     if (first >= 'A' && first <= 'Z') continue;  // a field's term
-    if (db_.get_termfreq(term) >= rare) continue;
+    if (db_.get_termfreq(term) < rare) rare_terms.push_back(term);
+  }
+  if (rare_terms.empty()) return {};
+  // The words as typed behind each term: parse again, keeping the parser.
+  Xapian::QueryParser parser;
+  configure(parser, match_any);
+  parser.parse_query(query, kParserFlags);
+  std::map<std::string, std::string> fixes;
+  for (const auto& term : rare_terms) {
     std::vector<std::string> typed(parser.unstem_begin(term), parser.unstem_end(term));
-    if (typed.empty() && !stemmed) typed.push_back(term);
+    if (typed.empty() && term[0] != 'Z') typed.push_back(term);
     for (const auto& as_typed : typed) {  // as typed: "Facal" stays unstemmed
       std::string word = Xapian::Unicode::tolower(as_typed);
       std::string fix = db_.get_spelling_suggestion(word);
@@ -314,12 +321,13 @@ std::map<std::string, std::string> Searcher::corrections(const std::string& quer
 }
 
 std::optional<SpellingSuggestion> Searcher::suggest(const SearchRequest& request,
+                                                    const Xapian::Query& parsed,
                                                     const Xapian::MSet& mset) {
   if (!request.suggest_spelling || request.query.empty()) return std::nullopt;
   if (remote_) return std::nullopt;  // search_once() says so in a notice
   std::string corrected;
   try {
-    auto fixes = corrections(request.query, request.match_any);
+    auto fixes = corrections(request.query, parsed, request.match_any);
     if (fixes.empty()) return std::nullopt;
     corrected = replace_words(request.query, fixes);
   } catch (const Xapian::QueryParserError&) {
@@ -396,9 +404,10 @@ std::unique_ptr<Xapian::PostingSource> Searcher::prior_source(bool use_prior_ord
 
 SearchResponse Searcher::search_once(const SearchRequest& request) {
   bool no_text = request.query.find_first_not_of(" \t\r\n") == std::string::npos;
-  Xapian::Query text =
+  const Xapian::Query typed =
       no_text ? Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query::MatchAll, 0)
               : parse_query(request.query, request.match_any);
+  Xapian::Query text = typed;
   if (!request.like_id.empty()) {
     Xapian::Query like = like_query(request.like_id);
     text = no_text ? like : Xapian::Query(Xapian::Query::OP_AND, text, like);
@@ -550,7 +559,7 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
       response.facets.push_back(std::move(facet));
     }
   }
-  response.suggestion = suggest(request, mset);
+  response.suggestion = suggest(request, typed, mset);
   if (remote_ && request.suggest_spelling && !request.query.empty()) {
     response.notices.push_back(
         "no spelling suggestions: Xapian's remote backend does not serve spelling data, and "

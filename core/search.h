@@ -150,9 +150,12 @@ class Searcher {
   void configure(Xapian::QueryParser& parser, bool match_any);
   SearchResponse search_once(const SearchRequest& request);
   Xapian::Query like_query(const std::string& id);
-  // The query's rare plain words (as typed, in lower case) and their corrections.
-  std::map<std::string, std::string> corrections(const std::string& query, bool match_any);
-  std::optional<SpellingSuggestion> suggest(const SearchRequest& request, const Xapian::MSet& mset);
+  // The rare plain words of `query` (parsed: `parsed`), as typed in lower
+  // case, and their corrections.
+  std::map<std::string, std::string> corrections(const std::string& query,
+                                                 const Xapian::Query& parsed, bool match_any);
+  std::optional<SpellingSuggestion> suggest(const SearchRequest& request,
+                                            const Xapian::Query& parsed, const Xapian::MSet& mset);
   // A new posting source for the default blend, the fastest this database allows.
   std::unique_ptr<Xapian::PostingSource> prior_source(bool use_prior_order) const;
   void count_copies(const Xapian::Query& matching, const std::vector<std::string>& keys,

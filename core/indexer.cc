@@ -249,9 +249,7 @@ std::vector<std::string> spelling_words(const Xapian::Document& doc) {
   std::vector<std::string> words;
   for (auto it = doc.termlist_begin(); it != doc.termlist_end(); ++it) {
     std::string term = *it;
-    unsigned char first = static_cast<unsigned char>(term[0]);
-    if (first >= 'A' && first <= 'Z') continue;  // prefixed: not a plain word
-    if (term.size() < 3 || term.size() > 40) continue;
+    if (schema::is_prefixed(term) || term.size() < 3 || term.size() > 40) continue;
     words.push_back(std::move(term));
   }
   return words;

@@ -129,6 +129,13 @@ struct TermField {
 // Every term the indexer writes comes from a row of this table, in order.
 std::span<const TermField> term_fields();
 
+// Whether a term carries a prefix. Every prefix above starts with a capital
+// letter (omega's convention) and plain words are lower case, so a capital
+// first letter tells them apart; a stemmed word's 'Z' counts as a prefix.
+inline bool is_prefixed(std::string_view term) {
+  return !term.empty() && term.front() >= 'A' && term.front() <= 'Z';
+}
+
 // The unique-id prefix: one `Q` term per document, `Q` + id.
 inline constexpr std::string_view kIdPrefix = "Q";
 // The prefix that ties a document to the folder it was indexed from, so that a

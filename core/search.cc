@@ -222,8 +222,7 @@ class Boosts {
 class PlainWords : public Xapian::ExpandDecider {
  public:
   bool operator()(const std::string& term) const override {
-    unsigned char first = static_cast<unsigned char>(term[0]);
-    return !(first >= 'A' && first <= 'Z') && term.size() > 2;
+    return !schema::is_prefixed(term) && term.size() > 2;
   }
 };
 
@@ -297,9 +296,9 @@ std::map<std::string, std::string> Searcher::corrections(const std::string& quer
   std::vector<std::string> rare_terms;
   for (auto t = parsed.get_unique_terms_begin(); t != parsed.get_unique_terms_end(); ++t) {
     const std::string& term = *t;
-    std::size_t start = term.size() > 1 && term[0] == 'Z' ? 1 : 0;  // stemmed form
-    unsigned char first = static_cast<unsigned char>(term[start]);
-    if (first >= 'A' && first <= 'Z') continue;  // a field's term
+    std::string_view word = term;
+    if (word.size() > 1 && word.front() == 'Z') word.remove_prefix(1);  // stemmed
+    if (schema::is_prefixed(word)) continue;                            // a field's term
     if (db_.get_termfreq(term) < rare) rare_terms.push_back(term);
   }
   if (rare_terms.empty()) return {};
@@ -333,7 +332,7 @@ std::optional<SpellingSuggestion> Searcher::suggest(const SearchRequest& request
   } catch (const Xapian::QueryParserError&) {
     return std::nullopt;
   }
-  if (corrected.empty() || corrected == request.query) return std::nullopt;
+  if (corrected == request.query) return std::nullopt;
   // Only a correction that surely finds more: estimates of similar queries
   // differ by noise (and stemming often makes "app" find "apps" anyway). The
   // corrected query is run as its first page would be, so its total is the
@@ -366,11 +365,7 @@ void Searcher::count_copies(const Xapian::Query& matching, const std::vector<std
   std::vector<Xapian::Query> stories;
   for (std::size_t i = 0; i < hits.size(); ++i) {
     std::string story = schema::story_term(keys[i]);
-    if (db_.get_termfreq(story) > 1) {
-      stories.emplace_back(story);
-    } else {
-      hits[i].collapsed = 0;
-    }
+    if (db_.get_termfreq(story) > 1) stories.emplace_back(story);
   }
   if (stories.empty()) return;
   Xapian::Enquire enquire(db_);

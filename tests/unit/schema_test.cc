@@ -160,6 +160,23 @@ TEST(Schema, TermFieldPrefixesAreDistinctForNamedFields) {
   }
 }
 
+// Spelling, "did you mean" and "more like this" tell plain words from
+// prefixed terms by is_prefixed: every prefix must start with a capital.
+TEST(Schema, EveryPrefixIsSeenAsOneAndPlainWordsAreNot) {
+  for (const auto& field : schema::term_fields()) {
+    if (field.prefix.empty()) continue;
+    EXPECT_TRUE(schema::is_prefixed(std::string(field.prefix) + "word")) << field.prefix;
+  }
+  for (std::string_view prefix :
+       {schema::kIdPrefix, schema::kRootPrefix, schema::kUrlPrefix, schema::kStoryPrefix}) {
+    EXPECT_TRUE(schema::is_prefixed(std::string(prefix) + "x")) << prefix;
+  }
+  EXPECT_TRUE(schema::is_prefixed("Zrobot"));  // stemmed
+  for (std::string_view plain : {"robot", "2021", "\xC3\xA9t\xC3\xA9", ""}) {
+    EXPECT_FALSE(schema::is_prefixed(plain)) << plain;
+  }
+}
+
 TEST(Schema, BooleanFieldsHaveDistinctPrefixesAndNoWdf) {
   std::set<std::string_view> prefixes;
   for (const auto& field : schema::term_fields()) {

@@ -73,17 +73,20 @@ Xapian::Document DocumentBuilder::build(const NewsDocument& doc, std::string_vie
                                         std::string_view root_term, std::string_view content_hash) {
   Xapian::Document xdoc;
   termgen_.set_document(xdoc);
+  const double norm = schema::length_norm(schema::text_length(doc));
   for (const auto& field : schema::term_fields()) {
     for (const auto& value : field.extract(doc)) {
       if (value.empty()) continue;
       if (field.kind == schema::FieldKind::kBoolean) {
         xdoc.add_boolean_term(schema::boolean_term(field.prefix, value));
       } else {
+        // BM25's length normalisation, done here (schema.h, relevance_weight).
+        Xapian::termcount wdf = schema::scaled_wdf(field.wdf, norm);
         if (field.positions) {
-          termgen_.index_text(value, field.wdf, std::string(field.prefix));
+          termgen_.index_text(value, wdf, std::string(field.prefix));
           termgen_.increase_termpos(kFieldGap);
         } else {
-          termgen_.index_text_without_positions(value, field.wdf, std::string(field.prefix));
+          termgen_.index_text_without_positions(value, wdf, std::string(field.prefix));
         }
       }
     }

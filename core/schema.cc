@@ -2,6 +2,7 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
@@ -176,6 +177,34 @@ void write_prior_order(Xapian::WritableDatabase& db, const std::optional<PriorOr
   }
   db.set_metadata(std::string(kMetaOrder), value);
   db.set_metadata(std::string(kMetaPriorSteps), steps);
+}
+
+double text_length(const NewsDocument& doc) {
+  double length = 0;
+  for (const auto& field : kTermFields) {
+    if (field.kind != FieldKind::kFreeText || !field.prefix.empty()) continue;
+    for (const auto& value : field.extract(doc)) length += double(field.wdf * count_words(value));
+  }
+  return length;
+}
+
+double length_norm(double text_length) {
+  return (1 - kBm25B) + kBm25B * std::max(text_length / kReferenceLength, kBm25MinNormLength);
+}
+
+Xapian::termcount scaled_wdf(Xapian::termcount field_wdf, double norm) {
+  double scaled = std::round(double(field_wdf) * kWdfScale / norm);
+  return scaled < 1 ? 1 : Xapian::termcount(scaled);
+}
+
+Xapian::BM25Weight relevance_weight() {
+  // b = 0: the lengths are in the wdfs already; k2 = 0 and k3 = 1 as Xapian's defaults.
+  return Xapian::BM25Weight(kBm25K1 * kWdfScale, 0, 1, 0, kBm25MinNormLength);
+}
+
+Xapian::Query relevance_query(const Xapian::Query& text) {
+  return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, text,
+                       (kBm25K1 + 1) / (kBm25K1 * kWdfScale + 1));
 }
 
 std::span<const TermField> term_fields() { return kTermFields; }

@@ -408,7 +408,7 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
     text = no_text ? like : Xapian::Query(Xapian::Query::OP_AND, text, like);
   }
   Boosts boosts(db_, request, prior_source(request.use_prior_order));
-  Xapian::Query query = boosts.apply(text);
+  Xapian::Query query = boosts.apply(schema::relevance_query(text));
 
   std::vector<Xapian::Query> filters;
   if (!request.topics.empty()) filters.push_back(boolean_any(prefix_of("topic"), request.topics));
@@ -435,6 +435,7 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
 
   Xapian::Enquire enquire(db_);
   enquire.set_query(query);
+  enquire.set_weighting_scheme(schema::relevance_weight());
   if (request.collapse_duplicates) enquire.set_collapse_key(schema::kDedupKey);
   switch (request.sort) {
     case SortOrder::kRelevance:

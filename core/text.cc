@@ -270,6 +270,17 @@ std::string replace_words(std::string_view text, const std::map<std::string, std
   return out;
 }
 
+std::size_t count_words(std::string_view text) {
+  std::size_t words = 0;
+  bool in_word = false;
+  for (Xapian::Utf8Iterator it(text.data(), text.size()), end; it != end; ++it) {
+    bool word_char = Xapian::Unicode::is_wordchar(*it);
+    if (word_char && !in_word) ++words;
+    in_word = word_char;
+  }
+  return words;
+}
+
 void use_utf8_ctype() { std::setlocale(LC_CTYPE, "C.UTF-8"); }
 
 std::size_t display_width(std::string_view text) {

@@ -58,6 +58,9 @@ std::string replace_all(std::string text, std::string_view from, std::string_vie
 // them (Xapian::Unicode), so the words the parser reports can be found again.
 std::string replace_words(std::string_view text, const std::map<std::string, std::string>& words);
 
+// The number of words in `text`: runs of word characters, as replace_words has them.
+std::size_t count_words(std::string_view text);
+
 // Columns the text takes on a terminal: wide (East Asian, emoji) characters
 // count 2, combining marks 0, and the match markers U+E000/U+E001 0. Uses the
 // C library's wcwidth, so call use_utf8_ctype() once first.

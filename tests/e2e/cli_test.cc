@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "program_support.h"
+#include "schema.h"
 #include "search.h"
 #include "test_support.h"
 
@@ -318,7 +319,10 @@ TEST_F(CliSeedsTest, RanksWithAnOffsetContinueFromThePreviousPage) {
   EXPECT_NOT_CONTAINS(terminal.out, "\n  7. ");
 }
 
-// 5. Plain BM25 order is exactly what Xapian's own `quest` gives.
+// 5. Plain BM25: the same matches as Xapian's own `quest`, in the order
+// Xapian's matcher gives with the relevance scheme (schema.h: BM25 with the
+// length normalisation stored in the wdfs, which quest's plain BM25 would
+// apply a second time).
 
 struct QuestHit {
   Xapian::docid docid;
@@ -350,7 +354,8 @@ std::vector<QuestHit> run_quest(const std::string& db, const std::string& query,
   return hits;
 }
 
-// What quest does, in this process: the same parser set-up, full-precision weights.
+// What quest does, in this process, with the relevance scheme: the same parser
+// set-up, full-precision weights.
 std::vector<std::pair<std::string, double>> quest_in_process(const std::string& db_path,
                                                              const std::string& query) {
   Xapian::Database db(db_path);
@@ -361,9 +366,11 @@ std::vector<std::pair<std::string, double>> quest_in_process(const std::string& 
   parser.set_default_op(Xapian::Query::OP_AND);
   parser.add_prefix("title", "S");
   Xapian::Enquire enquire(db);
-  enquire.set_query(parser.parse_query(query, Xapian::QueryParser::FLAG_DEFAULT |
-                                                  Xapian::QueryParser::FLAG_WILDCARD |
-                                                  Xapian::QueryParser::FLAG_PURE_NOT));
+  enquire.set_query(news::schema::relevance_query(
+      parser.parse_query(query, Xapian::QueryParser::FLAG_DEFAULT |
+                                    Xapian::QueryParser::FLAG_WILDCARD |
+                                    Xapian::QueryParser::FLAG_PURE_NOT)));
+  enquire.set_weighting_scheme(news::schema::relevance_weight());
   std::vector<std::pair<std::string, double>> hits;
   Xapian::MSet mset = enquire.get_mset(0, 1000);
   for (auto it = mset.begin(); it != mset.end(); ++it) {
@@ -389,7 +396,7 @@ const std::vector<std::string> kComparisonQueries = {
     "NOT azure",                // pure NOT: every other document, weight 0
 };
 
-TEST_F(CliSeedsTest, ZeroWeightsGiveQuestsOrderAndWeights) {
+TEST_F(CliSeedsTest, ZeroWeightsGiveQuestsMatchesAndXapiansOrder) {
   for (const std::string& query : kComparisonQueries) {
     SCOPED_TRACE("query: " + query);
     std::string matches_line;
@@ -400,22 +407,12 @@ TEST_F(CliSeedsTest, ZeroWeightsGiveQuestsOrderAndWeights) {
     ASSERT_FALSE(quest.empty()) << "the comparison needs a query that matches";
     EXPECT_EQ(matches_line, "Exactly " + std::to_string(quest.size()) + " matches");
     ASSERT_EQ(results.size(), quest.size());
-    // quest orders equal weights by docid, news-search by id (docids follow
-    // the prior order): the same documents, and the same weight at each rank.
-    std::map<std::string, double> quest_weight;
-    for (const auto& hit : quest) quest_weight[hit.id] = hit.weight;
-    for (std::size_t i = 0; i < quest.size(); ++i) {
-      std::string id = results[i]["id"];
-      ASSERT_TRUE(quest_weight.contains(id)) << "rank " << i + 1 << ": " << id;
-      // quest prints six significant digits.
-      double score = results[i]["score"].get<double>();
-      EXPECT_NEAR(score, quest_weight[id], 1e-5 * std::max(1.0, std::fabs(quest[i].weight)))
-          << "rank " << i + 1;
-      EXPECT_NEAR(score, quest[i].weight, 1e-5 * std::max(1.0, std::fabs(quest[i].weight)))
-          << "rank " << i + 1;
-    }
-    // At full precision, against the same search done the way quest does it,
-    // equal weights in id order.
+    std::set<std::string> quest_ids, our_ids;
+    for (const auto& hit : quest) quest_ids.insert(hit.id);
+    for (const auto& result : results) our_ids.insert(result["id"].get<std::string>());
+    EXPECT_EQ(our_ids, quest_ids);
+    // At full precision, against the same search done the way quest does it
+    // with the relevance scheme, equal weights in id order.
     auto exact = quest_in_process(db_, query);
     std::stable_sort(exact.begin(), exact.end(), [](const auto& a, const auto& b) {
       return a.second != b.second ? a.second > b.second : a.first < b.first;

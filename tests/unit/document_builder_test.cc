@@ -95,6 +95,36 @@ TEST_F(Builder, TitleWordsWeighMoreThanExcerptWords) {
   EXPECT_GT(wdf("national"), wdf("questioned"));
 }
 
+// BM25's length normalisation is in the wdfs (schema.h): every occurrence of
+// a title word adds scaled_wdf(3, norm) for the document's norm, and the same
+// title in a longer document gives its words less.
+Xapian::termcount wdf_of(const Xapian::Document& doc, const std::string& term) {
+  auto it = doc.termlist_begin();
+  it.skip_to(term);
+  EXPECT_TRUE(it != doc.termlist_end() && *it == term) << term;
+  return it != doc.termlist_end() && *it == term ? it.get_wdf() : 0;
+}
+
+TEST_F(Builder, WdfsCarryTheLengthNormalisation) {
+  news::NewsDocument d = sample();
+  // Title 5 words x 3, excerpt 6 x 2, related 3, topics 3, provider 3.
+  EXPECT_EQ(schema::text_length(d), 15 + 12 + 3 + 3 + 3);
+  double norm = schema::length_norm(schema::text_length(d));
+  EXPECT_NEAR(norm, 0.5 + 0.5 * 0.5, 1e-12);  // 36 / 108 is below the floor of 0.5
+  EXPECT_EQ(wdf_of(doc_, "border"), schema::scaled_wdf(3, norm));
+  EXPECT_EQ(wdf_of(doc_, "Sborder"), schema::scaled_wdf(3, norm));
+  EXPECT_EQ(wdf_of(doc_, "national"), schema::scaled_wdf(2, norm));
+  EXPECT_EQ(wdf_of(doc_, "questioned"), schema::scaled_wdf(1, norm));
+
+  news::NewsDocument longer = d;
+  for (int i = 0; i < 20; ++i) longer.related_titles.push_back("Another related headline here");
+  double longer_norm = schema::length_norm(schema::text_length(longer));
+  EXPECT_NEAR(longer_norm, 0.5 + 0.5 * (36.0 + 80) / schema::kReferenceLength, 1e-12);
+  Xapian::Document long_doc = builder_.build(longer, "ai-news/long.md", "XR/data/root", hash_);
+  EXPECT_EQ(wdf_of(long_doc, "border"), schema::scaled_wdf(3, longer_norm));
+  EXPECT_LT(wdf_of(long_doc, "border"), wdf_of(doc_, "border"));
+}
+
 TEST_F(Builder, TopicBooleanTermsAreNormalised) {
   EXPECT_TRUE(has("Kcomputer vision"));
   EXPECT_TRUE(has("Kai"));

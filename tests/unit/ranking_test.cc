@@ -217,7 +217,8 @@ TEST_F(Ranking, ZeroWeightsEqualPlainBm25) {
   SearchResponse r = run("glacier drone", kNoBlend);
 
   Xapian::Enquire enquire(searcher_->database());
-  enquire.set_query(searcher_->parse_query("glacier drone", false));
+  enquire.set_query(news::schema::relevance_query(searcher_->parse_query("glacier drone", false)));
+  enquire.set_weighting_scheme(news::schema::relevance_weight());
   Xapian::MSet mset = enquire.get_mset(0, 100);
 
   ASSERT_EQ(r.hits.size(), mset.size());

@@ -2,9 +2,11 @@
 #include "schema.h"
 
 #include <gtest/gtest.h>
+#include <xapian.h>
 
 #include <set>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -121,6 +123,58 @@ TEST(Schema, RootTerm) {
   EXPECT_LT(schema::root_term(long_root).size(), kMaxXapianTerm);
   EXPECT_NE(schema::root_term(long_root), schema::root_term(other_root));
   EXPECT_TRUE(schema::root_term(long_root).starts_with(schema::kRootPrefix));
+}
+
+// The relevance scheme is Xapian's own BM25 (k1 1, b 0.5) where the
+// archive's mean length is the reference length: documents with a word
+// `occurrences` times in `length` words, stored once with plain wdfs and
+// searched with BM25Weight's defaults, and once with the normalisation in
+// the wdfs (schema.h), score alike up to the rounding of the wdfs.
+TEST(Schema, RelevanceSchemeIsBm25WithTheLengthsInTheWdfs) {
+  struct Doc {
+    Xapian::termcount occurrences, length;
+  };
+  // Lengths averaging kReferenceLength (108), short ones below the floor of
+  // half of it, long ones above it.
+  std::vector<Doc> docs = {{1, 40}, {1, 176}, {2, 60}, {3, 156}};
+  for (int i = 0; i < 6; ++i) docs.push_back({0, 108});
+  Xapian::WritableDatabase plain(std::string(), Xapian::DB_BACKEND_INMEMORY);
+  Xapian::WritableDatabase ours(std::string(), Xapian::DB_BACKEND_INMEMORY);
+  double total = 0;
+  for (const Doc& d : docs) {
+    total += d.length;
+    Xapian::Document p, o;
+    if (d.occurrences > 0) {
+      p.add_term("word", d.occurrences);
+      o.add_term("word", d.occurrences * schema::scaled_wdf(1, schema::length_norm(d.length)));
+    }
+    p.add_term("filler", d.length - d.occurrences);
+    o.add_term("filler", 1);
+    plain.add_document(p);
+    ours.add_document(o);
+  }
+  ASSERT_EQ(total / double(docs.size()), schema::kReferenceLength);
+
+  auto weights = [](const Xapian::Database& db, const Xapian::Query& query,
+                    const Xapian::Weight& scheme) {
+    Xapian::Enquire enquire(db);
+    enquire.set_query(query);
+    enquire.set_weighting_scheme(scheme);
+    Xapian::MSet mset = enquire.get_mset(0, 100);
+    std::vector<std::pair<Xapian::docid, double>> out;
+    for (auto it = mset.begin(); it != mset.end(); ++it) out.emplace_back(*it, it.get_weight());
+    return out;
+  };
+  auto expected = weights(plain, Xapian::Query("word"), Xapian::BM25Weight());
+  auto got = weights(ours, schema::relevance_query(Xapian::Query("word")),
+                     schema::relevance_weight());
+  ASSERT_EQ(got.size(), 4u);
+  ASSERT_EQ(expected.size(), got.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].first, expected[i].first) << "rank " << i;
+    // One occurrence of weight 1 is 12 to 21 wdf units here: within 2%.
+    EXPECT_NEAR(got[i].second, expected[i].second, 0.02 * expected[i].second) << "rank " << i;
+  }
 }
 
 TEST(Schema, Saturate) {

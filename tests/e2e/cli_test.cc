@@ -366,10 +366,9 @@ std::vector<std::pair<std::string, double>> quest_in_process(const std::string& 
   parser.set_default_op(Xapian::Query::OP_AND);
   parser.add_prefix("title", "S");
   Xapian::Enquire enquire(db);
-  enquire.set_query(news::schema::relevance_query(
-      parser.parse_query(query, Xapian::QueryParser::FLAG_DEFAULT |
-                                    Xapian::QueryParser::FLAG_WILDCARD |
-                                    Xapian::QueryParser::FLAG_PURE_NOT)));
+  enquire.set_query(news::schema::relevance_query(parser.parse_query(
+      query, Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_WILDCARD |
+                 Xapian::QueryParser::FLAG_PURE_NOT)));
   enquire.set_weighting_scheme(news::schema::relevance_weight());
   std::vector<std::pair<std::string, double>> hits;
   Xapian::MSet mset = enquire.get_mset(0, 1000);

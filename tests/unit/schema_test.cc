@@ -166,8 +166,8 @@ TEST(Schema, RelevanceSchemeIsBm25WithTheLengthsInTheWdfs) {
     return out;
   };
   auto expected = weights(plain, Xapian::Query("word"), Xapian::BM25Weight());
-  auto got = weights(ours, schema::relevance_query(Xapian::Query("word")),
-                     schema::relevance_weight());
+  auto got =
+      weights(ours, schema::relevance_query(Xapian::Query("word")), schema::relevance_weight());
   ASSERT_EQ(got.size(), 4u);
   ASSERT_EQ(expected.size(), got.size());
   for (std::size_t i = 0; i < got.size(); ++i) {

@@ -45,7 +45,8 @@ RANKING
   score = BM25 + quality-weight * q/(q+70) + heat-weight * h/(h+70)
           [+ freshness-weight * 0.5^(age in days / half-life)]
   An unknown quality or heat counts as 0.5 (the real corpus' median). Both
-  weights 0 give plain BM25, Xapian's own order. Freshness is off unless
+  weights 0 give plain BM25 (k1 1, b 0.5, with document lengths applied at
+  indexing against a typical 108 weighted words). Freshness is off unless
   --half-life is given; the age is counted back from --now. --explain shows
   each result's parts. Copies of one story (same url, or same title) are shown
   once, with the number of others; --all shows them all.

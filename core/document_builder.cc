@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "schema.h"
+#include "text.h"
 
 namespace news {
 namespace {
@@ -26,16 +27,10 @@ std::string day_value(std::int64_t seconds) {
 // gives a key of the document's own.
 std::string dedup_key(const NewsDocument& doc, std::string_view id) {
   std::string words = "t:";
-  bool space = false;
-  for (Xapian::Utf8Iterator it(doc.title); it != Xapian::Utf8Iterator(); ++it) {
-    if (Xapian::Unicode::is_wordchar(*it)) {
-      if (space && words.size() > 2) words += ' ';
-      space = false;
-      Xapian::Unicode::append_utf8(words, Xapian::Unicode::tolower(*it));
-    } else {
-      space = true;
-    }
-  }
+  for_each_word(doc.title, [&](std::string_view word) {
+    if (words.size() > 2) words += ' ';
+    words += Xapian::Unicode::tolower(std::string(word));
+  });
   if (words.size() == 2) words = "i:" + std::string(id);
   std::uint64_t hash = XXH3_64bits(words.data(), words.size());
   std::string key(8, '\0');

@@ -6,6 +6,7 @@
 #include <array>
 #include <clocale>
 #include <cwchar>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -246,38 +247,37 @@ std::string replace_all(std::string text, std::string_view from, std::string_vie
   return text;
 }
 
-std::string replace_words(std::string_view text, const std::map<std::string, std::string>& words) {
-  std::string out;
+void for_each_word(std::string_view text, const std::function<void(std::string_view)>& word) {
   Xapian::Utf8Iterator it(text.data(), text.size()), end;
-  const char* copied = text.data();  // text before this is in `out`
   while (it != end) {
     if (!Xapian::Unicode::is_wordchar(*it)) {
       ++it;
       continue;
     }
     const char* start = it.raw();
-    std::string lower;
-    for (; it != end && Xapian::Unicode::is_wordchar(*it); ++it) {
-      Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(*it));
-    }
-    auto found = words.find(lower);
-    if (found == words.end()) continue;
-    out.append(copied, start);
-    out += found->second;
-    copied = it == end ? text.data() + text.size() : it.raw();
+    while (it != end && Xapian::Unicode::is_wordchar(*it)) ++it;
+    const char* stop = it == end ? text.data() + text.size() : it.raw();
+    word(std::string_view(start, std::size_t(stop - start)));
   }
+}
+
+std::string replace_words(std::string_view text, const std::map<std::string, std::string>& words) {
+  std::string out;
+  const char* copied = text.data();  // text before this is in `out`
+  for_each_word(text, [&](std::string_view word) {
+    auto found = words.find(Xapian::Unicode::tolower(std::string(word)));
+    if (found == words.end()) return;
+    out.append(copied, word.data());
+    out += found->second;
+    copied = word.data() + word.size();
+  });
   out.append(copied, text.data() + text.size());
   return out;
 }
 
 std::size_t count_words(std::string_view text) {
   std::size_t words = 0;
-  bool in_word = false;
-  for (Xapian::Utf8Iterator it(text.data(), text.size()), end; it != end; ++it) {
-    bool word_char = Xapian::Unicode::is_wordchar(*it);
-    if (word_char && !in_word) ++words;
-    in_word = word_char;
-  }
+  for_each_word(text, [&](std::string_view) { ++words; });
   return words;
 }
 

@@ -3,6 +3,7 @@
 // print on a terminal.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -52,13 +53,18 @@ std::string shorten_to_width(std::string_view text, std::size_t columns);
 // Every occurrence of `from` replaced by `to`.
 std::string replace_all(std::string text, std::string_view from, std::string_view to);
 
+// Calls `word` with each word of `text` as it is written there. Words are runs
+// of word characters as Xapian's query parser and term generator have them
+// (Xapian::Unicode::is_wordchar).
+void for_each_word(std::string_view text, const std::function<void(std::string_view)>& word);
+
 // `text` with each whole word whose lower-case form is a key of `words`
-// replaced by that key's value, the rest kept as it is. Words are runs of word
-// characters and lower case is Unicode's, both as Xapian's query parser has
-// them (Xapian::Unicode), so the words the parser reports can be found again.
+// replaced by that key's value, the rest kept as it is. Words are for_each_word's
+// and lower case is Unicode's as Xapian's query parser has it
+// (Xapian::Unicode::tolower), so the words the parser reports can be found again.
 std::string replace_words(std::string_view text, const std::map<std::string, std::string>& words);
 
-// The number of words in `text`: runs of word characters, as replace_words has them.
+// The number of words in `text` (for_each_word's).
 std::size_t count_words(std::string_view text);
 
 // Columns the text takes on a terminal: wide (East Asian, emoji) characters

@@ -8,6 +8,8 @@
 // Prints a Markdown table, and with --json the raw percentiles; with --row
 // LABEL only one table row for the blended ranking over all queries. --db may
 // be repeated (shards, stub files, tcp://HOST:PORT), as for news-search.
+// --per-query FILE writes each query's median time (blended ranking), slowest
+// first, to find the tail.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
@@ -40,6 +42,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> dbs;
   std::string queries_path, row;
   int repeat = 3;
+  std::string per_query_path;
   bool json = false;
   app.add_option("--db", dbs, "database (repeatable: searched as one)")->required();
   Xapian::doccount check_at_least = news::SearchRequest{}.check_at_least;
@@ -49,6 +52,9 @@ int main(int argc, char** argv) {
   app.add_option("--queries", queries_path, "queries file (gen-corpus --queries)")->required();
   app.add_option("--repeat", repeat, "timed runs of each query")->capture_default_str();
   app.add_flag("--json", json, "print the figures as JSON");
+  app.add_option("--per-query", per_query_path,
+                 "write kind TAB query TAB topic TAB median ms TAB estimated matches, slowest "
+                 "first (blended ranking)");
   CLI11_PARSE(app, argc, argv);
 
   std::vector<Query> queries = read_queries(queries_path);
@@ -60,11 +66,16 @@ int main(int argc, char** argv) {
     std::printf("| mode | kind | queries | p50 ms | p95 ms | p99 ms | mean results |\n");
     std::printf("| --- | --- | --- | --- | --- | --- | --- |\n");
   }
+  // Per query (blended ranking): its times and its estimated matches.
+  std::vector<std::vector<double>> query_times(queries.size());
+  std::vector<Xapian::doccount> query_matches(queries.size());
   for (const auto& mode : modes) {
+    const bool blended = &mode == &modes.front();
     std::map<std::string, std::vector<double>> by_kind;
     std::map<std::string, double> results_by_kind;
     for (int pass = -1; pass < repeat; ++pass) {  // pass -1 warms the caches
-      for (const auto& query : queries) {
+      for (std::size_t i = 0; i < queries.size(); ++i) {
+        const Query& query = queries[i];
         news::SearchRequest request;
         request.query = query.text;
         if (!query.topic.empty()) request.topics = {query.topic};
@@ -78,6 +89,10 @@ int main(int argc, char** argv) {
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                 .count();
         if (pass < 0) continue;
+        if (blended) {
+          query_times[i].push_back(ms);
+          query_matches[i] = response.total_estimate;
+        }
         for (const std::string& kind : {std::string("all"), query.kind, query.frequency}) {
           if (kind.empty()) continue;
           by_kind[kind].push_back(ms);
@@ -102,5 +117,23 @@ int main(int argc, char** argv) {
     }
   }
   if (json) std::printf("%s\n", report.dump(2).c_str());
+  if (!per_query_path.empty()) {
+    std::vector<std::size_t> order(queries.size());
+    std::vector<double> medians(queries.size());
+    for (std::size_t i = 0; i < queries.size(); ++i) {
+      order[i] = i;
+      medians[i] = percentile(query_times[i], 50);
+    }
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return medians[a] > medians[b]; });
+    std::ofstream out(per_query_path);
+    for (std::size_t i : order)
+      out << queries[i].kind << '\t' << queries[i].text << '\t' << queries[i].topic << '\t'
+          << medians[i] << '\t' << query_matches[i] << '\n';
+    if (!out) {
+      std::fprintf(stderr, "query-bench: cannot write %s\n", per_query_path.c_str());
+      return 1;
+    }
+  }
   return 0;
 }

@@ -357,31 +357,66 @@ std::optional<SpellingSuggestion> Searcher::suggest(const SearchRequest& request
 // Xapian's collapse counts are lower bounds: the matcher may stop before it
 // meets every copy, and remote shards merge their counts approximately. The
 // copies of the stories on the page are counted exactly instead, by their
-// story terms, in one pass over the few documents holding them.
-void Searcher::count_copies(const Xapian::Query& matching, const std::vector<std::string>& keys,
-                            std::vector<SearchHit>& hits) {
+// story terms, in one pass over the few documents holding them. The same pass
+// picks the copy each story is listed by: of its best-scoring copies, the one
+// with the smallest id. The matcher breaks equal scores by story key and then
+// by Xapian's docid, which differs between shard layouts.
+std::vector<Searcher::StoryCopies> Searcher::story_copies(const Xapian::Query& ranked,
+                                                          const std::vector<std::string>& keys,
+                                                          const std::vector<SearchHit>& hits) {
+  std::vector<StoryCopies> out(hits.size());
   // A story held by one document in the whole database has no copies: only
-  // the others are counted (most stories, and so most pages, have none).
+  // the others are looked at (most stories, and so most pages, have none).
   std::vector<Xapian::Query> stories;
+  Xapian::doccount held = 0;
   for (std::size_t i = 0; i < hits.size(); ++i) {
     std::string story = schema::story_term(keys[i]);
-    if (db_.get_termfreq(story) > 1) stories.emplace_back(story);
+    Xapian::doccount copies = db_.get_termfreq(story);
+    if (copies <= 1) continue;
+    stories.emplace_back(story);
+    held += copies;
   }
-  if (stories.empty()) return;
+  if (stories.empty()) return out;
   Xapian::Enquire enquire(db_);
   enquire.set_query(
-      Xapian::Query(Xapian::Query::OP_FILTER, matching,
+      Xapian::Query(Xapian::Query::OP_FILTER, ranked,
                     Xapian::Query(Xapian::Query::OP_OR, stories.begin(), stories.end())));
-  enquire.set_weighting_scheme(Xapian::BoolWeight());
-  Xapian::ValueCountMatchSpy spy(schema::kDedupKey);
-  enquire.add_matchspy(&spy);
-  enquire.get_mset(0, 0, db_.get_doccount());
-  std::map<std::string, Xapian::doccount> copies;
-  for (auto v = spy.values_begin(); v != spy.values_end(); ++v) copies[*v] = v.get_termfreq();
-  for (std::size_t i = 0; i < hits.size(); ++i) {
-    auto found = copies.find(keys[i]);
-    hits[i].collapsed = found == copies.end() || found->second == 0 ? 0 : found->second - 1;
+  enquire.set_weighting_scheme(schema::relevance_weight());
+  Xapian::MSet copies = enquire.get_mset(0, held, held);
+  // Scores equal to 12 significant digits count as equal: a shard layout
+  // can move the last bits of a sum of term weights (README, "Shards").
+  auto same = [](double a, double b) {
+    return std::abs(a - b) <= 1e-12 * std::max(std::abs(a), std::abs(b));
+  };
+  struct Story {
+    Xapian::doccount count = 0;
+    double best = 0;
+    std::string id;
+    Xapian::Document doc;
+  };
+  std::map<std::string, Story> by_key;
+  for (auto it = copies.begin(); it != copies.end(); ++it) {
+    Xapian::Document doc = it.get_document();
+    Story& story = by_key[doc.get_value(schema::kDedupKey)];
+    std::string id = doc.get_value(schema::kId);
+    double weight = it.get_weight();  // in falling order: the first is the best
+    bool first = story.count++ == 0;
+    if (first) story.best = weight;
+    if (first || (same(weight, story.best) && id < story.id)) {
+      story.id = std::move(id);
+      story.doc = doc;
+    }
   }
+  for (std::size_t i = 0; i < hits.size(); ++i) {
+    auto found = by_key.find(keys[i]);
+    if (found == by_key.end() || found->second.count == 0) continue;
+    const Story& story = found->second;
+    out[i].others = story.count - 1;
+    if (story.doc.get_docid() != hits[i].docid && same(story.best, hits[i].score)) {
+      out[i].listed = story.doc;
+    }
+  }
+  return out;
 }
 
 // The default blend (kPrior). In prior order the matcher stops once no later
@@ -426,11 +461,9 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
     filters.emplace_back(Xapian::Query::OP_VALUE_GE, schema::kQuality,
                          Xapian::sortable_serialise(double(*request.min_quality)));
   }
-  Xapian::Query matching = text;  // the documents that match, unweighted by the boosts
   if (!filters.empty()) {
     Xapian::Query all(Xapian::Query::OP_AND, filters.begin(), filters.end());
     query = Xapian::Query(Xapian::Query::OP_FILTER, query, all);
-    matching = Xapian::Query(Xapian::Query::OP_FILTER, matching, all);
   }
 
   Xapian::Enquire enquire(db_);
@@ -439,9 +472,14 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
   if (request.collapse_duplicates) enquire.set_collapse_key(schema::kDedupKey);
   switch (request.sort) {
     case SortOrder::kRelevance:
-      // Equal scores in id order, so that one database and any split of it
-      // into shards (whose docids differ) list the same results.
-      enquire.set_sort_by_relevance_then_value(schema::kId, false);
+      // Equal scores in an order that does not depend on Xapian's docids, so
+      // that one database and any split of it into shards list the same
+      // results. Collapsing, by story key: the matcher reads that value for
+      // every candidate anyway, where a second slot would cost a second value
+      // stream (a quarter of the matcher's time at 1M documents); the copy a
+      // story is listed by is then settled by story_copies(). Otherwise by id.
+      enquire.set_sort_by_relevance_then_value(
+          request.collapse_duplicates ? schema::kDedupKey : schema::kId, false);
       break;
     case SortOrder::kDate:
       enquire.set_sort_by_value_then_relevance(schema::kPublished, true);
@@ -487,15 +525,8 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
     response.total_estimate = response.total_lower = response.total_upper = total;
   }
   Xapian::Stem stemmer("english");
-  std::vector<std::string> story_keys;
-  for (auto it = mset.begin(); it != mset.end(); ++it) {
-    SearchHit hit;
-    hit.rank = it.get_rank() + 1;  // get_rank() counts from the first match, not the page
-    hit.docid = *it;
-    hit.score = it.get_weight();
-    hit.collapsed = it.get_collapse_count();
-    Xapian::Document doc = it.get_document();
-    if (request.collapse_duplicates) story_keys.push_back(it.get_collapse_key());
+  // Fills what a hit shows from its document.
+  auto describe = [&](SearchHit& hit, const Xapian::Document& doc) {
     if (request.explain) hit.parts = boosts.explain(doc, hit.score);
     auto record = nlohmann::json::parse(doc.get_data(), nullptr, false);
     if (record.is_discarded()) record = nlohmann::json::object();
@@ -510,6 +541,7 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
     hit.published = optional_string(record, "published");
     hit.quality = optional_int(record, "quality");
     hit.heat = optional_int(record, "heat");
+    hit.topics.clear();
     if (auto topics = record.find("topics"); topics != record.end() && topics->is_array()) {
       for (const auto& topic : *topics) {
         if (topic.is_string()) hit.topics.push_back(topic.get<std::string>());
@@ -523,10 +555,29 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
         replace_all(replace_all(marked_html, kMatchStart, "<mark>"), kMatchEnd, "</mark>");
     hit.snippet_marked = unescape_html(marked_html);
     hit.snippet = replace_all(replace_all(hit.snippet_marked, kMatchStart, ""), kMatchEnd, "");
+  };
+  std::vector<std::string> story_keys;
+  for (auto it = mset.begin(); it != mset.end(); ++it) {
+    SearchHit hit;
+    hit.rank = it.get_rank() + 1;  // get_rank() counts from the first match, not the page
+    hit.docid = *it;
+    hit.score = it.get_weight();
+    hit.collapsed = it.get_collapse_count();
+    if (request.collapse_duplicates) story_keys.push_back(it.get_collapse_key());
+    describe(hit, it.get_document());
     response.hits.push_back(std::move(hit));
   }
 
-  if (request.collapse_duplicates) count_copies(matching, story_keys, response.hits);
+  if (request.collapse_duplicates) {
+    std::vector<StoryCopies> copies = story_copies(query, story_keys, response.hits);
+    for (std::size_t i = 0; i < copies.size(); ++i) {
+      SearchHit& hit = response.hits[i];
+      hit.collapsed = copies[i].others;
+      if (!copies[i].listed) continue;
+      hit.docid = copies[i].listed->get_docid();
+      describe(hit, *copies[i].listed);
+    }
+  }
 
   if (request.facets) {
     response.facets_counted = spies.front()->get_total();

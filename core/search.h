@@ -124,7 +124,9 @@ struct SearchResponse {
 
 // Owns an open database: one, or the union of several (shards.h). Results
 // do not depend on how the documents are split: equal scores are ordered by
-// document id, not by Xapian's docids. Thread-compatible, not thread-safe.
+// story key (by document id with collapsing off), never by Xapian's docids,
+// and a story is listed by its best-scoring copy with the smallest id.
+// Thread-compatible, not thread-safe.
 class Searcher {
  public:
   // `specs`: database folders, stub files and tcp://HOST:PORT shard servers,
@@ -158,8 +160,16 @@ class Searcher {
                                             const Xapian::Query& parsed, const Xapian::MSet& mset);
   // A new posting source for the default blend, the fastest this database allows.
   std::unique_ptr<Xapian::PostingSource> prior_source(bool use_prior_order) const;
-  void count_copies(const Xapian::Query& matching, const std::vector<std::string>& keys,
-                    std::vector<SearchHit>& hits);
+  // For each hit of a collapsed page (its story key in `keys`): the other
+  // copies of its story among the matches of `ranked`, and the copy to list
+  // instead when another copy scores the same and has a smaller id.
+  struct StoryCopies {
+    Xapian::doccount others = 0;
+    std::optional<Xapian::Document> listed;
+  };
+  std::vector<StoryCopies> story_copies(const Xapian::Query& ranked,
+                                        const std::vector<std::string>& keys,
+                                        const std::vector<SearchHit>& hits);
 
   std::string path_;                   // the specs, for messages
   bool remote_ = false;                // some shards are served remotely: no spelling data

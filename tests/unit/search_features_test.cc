@@ -21,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include "document.h"
+#include "document_builder.h"
 #include "error.h"
 #include "fixture_reader.h"
 #include "format.h"
@@ -517,6 +519,41 @@ TEST(DuplicateFeaturesTest, AQueryMatchingOneStoryGivesOneResult) {
   SearchRequest all = request_for("lawsuit");
   all.collapse_duplicates = false;
   EXPECT_EQ(searcher->search(all).hits.size(), 3u);
+}
+
+// Two copies that score the same: the story is listed by the one with the
+// smaller id whichever Xapian met first (its docids differ between layouts).
+TEST(DuplicateFeaturesTest, EqualCopiesAreListedByTheSmallestIdInAnyDocidOrder) {
+  const std::string text =
+      "---\ntitle: Lighthouse keepers return to the cape\nexcerpt: The lighthouse reopens.\n"
+      "quality: 60\nheat: 40\n---\n";
+  auto parsed = news::parse_news_file(text);
+  ASSERT_EQ(parsed.status, news::ParseStatus::kOk) << parsed.reason;
+  for (bool smaller_first : {true, false}) {
+    SCOPED_TRACE(smaller_first ? "a-copy.md added first" : "z-copy.md added first");
+    news::testing::TempDir dir;
+    std::string path = (dir.path() / "db").string();
+    {
+      Xapian::WritableDatabase db(path, Xapian::DB_CREATE);
+      news::DocumentBuilder builder;
+      std::vector<std::string> ids = {"a-copy.md", "z-copy.md"};
+      if (!smaller_first) std::swap(ids[0], ids[1]);
+      for (const auto& id : ids) db.add_document(builder.build(parsed.document, id, "XRroot", ""));
+      db.commit();
+    }
+    news::Searcher searcher(path);
+    for (const auto& weights :
+         {news::RankingWeights{}, news::RankingWeights{0, 0, 0}, news::RankingWeights{1, 0, 0}}) {
+      SearchRequest request;
+      request.query = "lighthouse";
+      request.weights = weights;
+      SearchResponse response = searcher.search(request);
+      ASSERT_EQ(response.hits.size(), 1u);
+      EXPECT_EQ(response.hits[0].id, "a-copy.md");
+      EXPECT_EQ(response.hits[0].collapsed, 1u);
+      EXPECT_CONTAINS(response.hits[0].snippet_html, "<mark>lighthouse</mark>");
+    }
+  }
 }
 
 TEST(DuplicateFeaturesTest, TerminalNamesTheDuplicates) {

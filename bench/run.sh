@@ -113,7 +113,8 @@ for n in "${sizes[@]}"; do
 
   echo "== N = $n: queries" >&2
   rm -f "$work/process-bench.log"
-  inproc=$("$bin/bench/query-bench" --db "$dir/news.db" --queries "$dir/queries.txt" --repeat "$repeat")
+  inproc=$("$bin/bench/query-bench" --db "$dir/news.db" --queries "$dir/queries.txt" --repeat "$repeat" \
+    --per-query "$dir/per-query.tsv")
   # news-search and quest in turn on each query (their ratio is the target);
   # SQLite on its own, as it is far slower.
   proc_rows=$("$bin/bench/process-bench" --bin "$bin/search" --queries "$dir/queries.txt" \
@@ -188,6 +189,12 @@ for n in "${sizes[@]}"; do
     echo "### Queries, in process (search library, top 10)"
     echo
     echo "$inproc"
+    echo
+    echo "The ten slowest queries (blended; median of the runs, in ms; estimated matches):"
+    echo
+    echo "| kind | query | topic filter | median ms | matches |"
+    echo "| --- | --- | --- | --- | --- |"
+    head -10 "$dir/per-query.tsv" | awk -F'\t' '{ printf "| %s | `%s` | %s | %.2f | %s |\n", $1, $2, $3, $4, $5 }'
     echo
     echo "### Queries, whole process (top 10; ms)"
     echo

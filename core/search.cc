@@ -573,7 +573,8 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
     for (std::size_t i = 0; i < copies.size(); ++i) {
       SearchHit& hit = response.hits[i];
       hit.collapsed = copies[i].others;
-      if (!copies[i].listed) continue;
+      // Sorted by a value, the matcher keeps the copy that sorts first by it.
+      if (!copies[i].listed || request.sort != SortOrder::kRelevance) continue;
       hit.docid = copies[i].listed->get_docid();
       describe(hit, *copies[i].listed);
     }

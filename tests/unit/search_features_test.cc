@@ -556,6 +556,37 @@ TEST(DuplicateFeaturesTest, EqualCopiesAreListedByTheSmallestIdInAnyDocidOrder) 
   }
 }
 
+// Sorted by date, a story is listed by its newest copy, whatever the ids.
+TEST(DuplicateFeaturesTest, SortedByDateTheNewestCopyIsListed) {
+  auto parse = [](const std::string& date) {
+    auto parsed = news::parse_news_file(
+        "---\ntitle: Lighthouse keepers return to the cape\nexcerpt: The lighthouse reopens.\n"
+        "publishedDateTime: " +
+        date + "\nquality: 60\nheat: 40\n---\n");
+    EXPECT_EQ(parsed.status, news::ParseStatus::kOk) << parsed.reason;
+    return parsed.document;
+  };
+  news::testing::TempDir dir;
+  std::string path = (dir.path() / "db").string();
+  {
+    Xapian::WritableDatabase db(path, Xapian::DB_CREATE);
+    news::DocumentBuilder builder;
+    db.add_document(builder.build(parse("2021-03-01T10:00:00Z"), "z-new.md", "XRroot", ""));
+    db.add_document(builder.build(parse("2020-03-01T10:00:00Z"), "a-old.md", "XRroot", ""));
+    db.commit();
+  }
+  news::Searcher searcher(path);
+  SearchRequest request;
+  request.query = "lighthouse";
+  request.sort = news::SortOrder::kDate;
+  SearchResponse response = searcher.search(request);
+  ASSERT_EQ(response.hits.size(), 1u);
+  EXPECT_EQ(response.hits[0].id, "z-new.md");
+  EXPECT_EQ(response.hits[0].collapsed, 1u);
+  request.sort = news::SortOrder::kRelevance;  // equal scores: the smaller id
+  EXPECT_EQ(searcher.search(request).hits.at(0).id, "a-old.md");
+}
+
 TEST(DuplicateFeaturesTest, TerminalNamesTheDuplicates) {
   auto searcher = searcher_for("dupes");
   SearchRequest request = request_for("", 20);

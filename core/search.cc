@@ -357,11 +357,13 @@ std::optional<SpellingSuggestion> Searcher::suggest(const SearchRequest& request
 // Xapian's collapse counts are lower bounds: the matcher may stop before it
 // meets every copy, and remote shards merge their counts approximately. The
 // copies of the stories on the page are counted exactly instead, by their
-// story terms, in one pass over the few documents holding them. The same pass
-// picks the copy each story is listed by: of its best-scoring copies, the one
-// with the smallest id. The matcher breaks equal scores by story key and then
-// by Xapian's docid, which differs between shard layouts.
+// story terms, in one pass over the few documents holding them. Ranked by
+// relevance, the same pass picks the copy each story is listed by: of its
+// best-scoring copies, the one with the smallest id (the matcher breaks equal
+// scores by story key and then by Xapian's docid, which differs between shard
+// layouts). Sorted by a value, the matcher's copy, first by that value, stands.
 std::vector<Searcher::StoryCopies> Searcher::story_copies(const Xapian::Query& ranked,
+                                                          bool by_relevance,
                                                           const std::vector<std::string>& keys,
                                                           const std::vector<SearchHit>& hits) {
   std::vector<StoryCopies> out(hits.size());
@@ -381,7 +383,11 @@ std::vector<Searcher::StoryCopies> Searcher::story_copies(const Xapian::Query& r
   enquire.set_query(
       Xapian::Query(Xapian::Query::OP_FILTER, ranked,
                     Xapian::Query(Xapian::Query::OP_OR, stories.begin(), stories.end())));
-  enquire.set_weighting_scheme(schema::relevance_weight());
+  if (by_relevance) {
+    enquire.set_weighting_scheme(schema::relevance_weight());
+  } else {
+    enquire.set_weighting_scheme(Xapian::BoolWeight());  // only counted
+  }
   Xapian::MSet copies = enquire.get_mset(0, held, held);
   // Scores equal to 12 significant digits count as equal: a shard layout
   // can move the last bits of a sum of term weights (README, "Shards").
@@ -409,10 +415,10 @@ std::vector<Searcher::StoryCopies> Searcher::story_copies(const Xapian::Query& r
   }
   for (std::size_t i = 0; i < hits.size(); ++i) {
     auto found = by_key.find(keys[i]);
-    if (found == by_key.end() || found->second.count == 0) continue;
+    if (found == by_key.end()) continue;
     const Story& story = found->second;
     out[i].others = story.count - 1;
-    if (story.doc.get_docid() != hits[i].docid && same(story.best, hits[i].score)) {
+    if (by_relevance && story.doc.get_docid() != hits[i].docid && same(story.best, hits[i].score)) {
       out[i].listed = story.doc;
     }
   }
@@ -569,12 +575,12 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
   }
 
   if (request.collapse_duplicates) {
-    std::vector<StoryCopies> copies = story_copies(query, story_keys, response.hits);
+    std::vector<StoryCopies> copies =
+        story_copies(query, request.sort == SortOrder::kRelevance, story_keys, response.hits);
     for (std::size_t i = 0; i < copies.size(); ++i) {
       SearchHit& hit = response.hits[i];
       hit.collapsed = copies[i].others;
-      // Sorted by a value, the matcher keeps the copy that sorts first by it.
-      if (!copies[i].listed || request.sort != SortOrder::kRelevance) continue;
+      if (!copies[i].listed) continue;
       hit.docid = copies[i].listed->get_docid();
       describe(hit, *copies[i].listed);
     }

@@ -161,13 +161,14 @@ class Searcher {
   // A new posting source for the default blend, the fastest this database allows.
   std::unique_ptr<Xapian::PostingSource> prior_source(bool use_prior_order) const;
   // For each hit of a collapsed page (its story key in `keys`): the other
-  // copies of its story among the matches of `ranked`, and the copy to list
-  // instead when another copy scores the same and has a smaller id.
+  // copies of its story among the matches of `ranked`, and, ranked by
+  // relevance, the copy to list instead when another copy scores the same and
+  // has a smaller id.
   struct StoryCopies {
     Xapian::doccount others = 0;
     std::optional<Xapian::Document> listed;
   };
-  std::vector<StoryCopies> story_copies(const Xapian::Query& ranked,
+  std::vector<StoryCopies> story_copies(const Xapian::Query& ranked, bool by_relevance,
                                         const std::vector<std::string>& keys,
                                         const std::vector<SearchHit>& hits);
 

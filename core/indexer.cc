@@ -26,6 +26,7 @@
 #include "document.h"
 #include "document_builder.h"
 #include "error.h"
+#include "read_retry.h"
 #include "schema.h"
 #include "shards.h"
 
@@ -860,7 +861,9 @@ class Run {
         options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
     if (committed == 0) order_by_prior(files, threads);
     if (committed > 0) {
-      for (const auto& path : layout_.paths) lookup_.add_database(Xapian::Database(path));
+      for (const auto& path : layout_.paths) {
+        lookup_.add_database(read_newest(nullptr, [&] { return Xapian::Database(path); }));
+      }
     }
     nlohmann::json roots = nlohmann::json::array();
     for (const auto& root : roots_) roots.push_back(root.string());
@@ -1049,20 +1052,15 @@ class Run {
   std::optional<std::string> committed_story_key(const std::string& url_term,
                                                  const std::string& id) {
     if (lookup_.size() == 0) return std::nullopt;
-    for (int attempt = 0;; ++attempt) {
-      try {
-        for (auto it = lookup_.postlist_begin(url_term); it != lookup_.postlist_end(url_term);
-             ++it) {
-          Xapian::Document copy = lookup_.get_document(*it);
-          if (copy.get_value(schema::kId) == id) continue;
-          return copy.get_value(schema::kDedupKey);
-        }
-        return std::nullopt;
-      } catch (const Xapian::DatabaseModifiedError&) {
-        if (attempt >= 10) throw;
-        lookup_.reopen();  // the writers committed meanwhile
+    // The shard writers commit meanwhile (read_retry.h).
+    return read_newest(&lookup_, [&]() -> std::optional<std::string> {
+      for (auto it = lookup_.postlist_begin(url_term); it != lookup_.postlist_end(url_term); ++it) {
+        Xapian::Document copy = lookup_.get_document(*it);
+        if (copy.get_value(schema::kId) == id) continue;
+        return copy.get_value(schema::kDedupKey);
       }
-    }
+      return std::nullopt;
+    });
   }
 
   const IndexOptions& options_;

@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "prior_source.h"
+#include "read_retry.h"
 #include "schema.h"
 #include "shards.h"
 #include "text.h"
@@ -121,18 +122,14 @@ Xapian::Query Searcher::parse_query(const std::string& text, bool match_any) {
 }
 
 SearchResponse Searcher::search(const SearchRequest& request) {
-  for (int attempt = 0;; ++attempt) {
-    try {
-      return search_once(request);
-    } catch (const Xapian::DatabaseModifiedError&) {
-      // A writer committed twice while we read: see the newest revision.
-      if (attempt >= 10) throw Error(Error::Kind::kDatabase, "database kept changing: try again");
-      db_.reopen();
-    } catch (const Xapian::QueryParserError& e) {
-      throw Error(Error::Kind::kBadQuery, "cannot parse query: " + e.get_msg());
-    } catch (const Xapian::Error& e) {
-      throw Error(Error::Kind::kDatabase, "database " + path_ + ": " + e.get_description());
-    }
+  try {
+    return read_newest(&db_, [&] { return search_once(request); });
+  } catch (const Xapian::QueryParserError& e) {
+    throw Error(Error::Kind::kBadQuery, "cannot parse query: " + e.get_msg());
+  } catch (const Xapian::DatabaseModifiedError&) {
+    throw Error(Error::Kind::kDatabase, "database " + path_ + " kept changing: try again");
+  } catch (const Xapian::Error& e) {
+    throw Error(Error::Kind::kDatabase, "database " + path_ + ": " + e.get_description());
   }
 }
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "error.h"
+#include "read_retry.h"
 #include "schema.h"
 
 namespace fs = std::filesystem;
@@ -151,6 +152,12 @@ Xapian::docid prior_range_end(const std::vector<Xapian::Database>& parts) {
   return end;
 }
 
+// Opening reads the newest revision's table roots, which a writer may reuse
+// meanwhile (read_retry.h).
+Xapian::Database open_local(const std::string& path) {
+  return read_newest(nullptr, [&] { return Xapian::Database(path); });
+}
+
 }  // namespace
 
 SearchDatabases open_search_databases(const std::vector<std::string>& specs) {
@@ -179,9 +186,9 @@ SearchDatabases open_search_databases(const std::vector<std::string>& specs) {
         // A sharded folder: each shard opened on its own, so that its prior
         // order can be read from its own metadata (a union reads only its
         // first part's).
-        for (const auto& path : layout.paths) parts.emplace_back(path);
+        for (const auto& path : layout.paths) parts.push_back(open_local(path));
       } else {
-        parts.emplace_back(spec);
+        parts.push_back(open_local(spec));
       }
     } catch (const Xapian::NetworkError& e) {
       throw Error(Error::Kind::kDatabase, "cannot reach a shard server listed in " + spec + ": " +

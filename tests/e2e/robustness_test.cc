@@ -19,6 +19,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -812,6 +813,59 @@ TEST(RobustSearchDuringIndexing, SearcherKeptOpenAcrossManyCommitsNeverThrows) {
   std::cout << searches << " searches across " << commits << " commits; " << retried
             << " of them met an overwritten revision and reopened" << std::endl;
   EXPECT_GT(retried, 0) << "no search met DatabaseModifiedError: the retry was not exercised";
+}
+
+// A writer in this process commits one change at a time, unsynced, so fast
+// that a revision is often discarded while news-search is still opening it
+// (DatabaseModifiedError from the constructor, not from a search). Every
+// opening and every first search must succeed.
+TEST(RobustSearchDuringIndexing, SearcherOpenedWhileAWriterCommitsNeverFails) {
+  TempDir tmp;
+  fs::path db = tmp / "db";
+  Corpus corpus(tmp / "corpus", 200);
+  std::vector<Xapian::Document> documents;
+  news::DocumentBuilder builder;
+  const std::string root = news::schema::root_term("/robust");
+  for (std::size_t k = 0; k < corpus.size(); ++k) {
+    news::ParseResult parsed = news::parse_news_file(news::testing::read_file(corpus.path(k)));
+    ASSERT_EQ(parsed.status, news::ParseStatus::kOk) << corpus.id(k) << ": " << parsed.reason;
+    documents.push_back(builder.build(parsed.document, corpus.id(k), root, "hash"));
+  }
+  Xapian::WritableDatabase writer(db.string(), Xapian::DB_CREATE_OR_OPEN | Xapian::DB_NO_SYNC);
+  for (std::size_t k = 0; k < documents.size(); ++k) {
+    writer.replace_document(news::schema::id_term(corpus.id(k)), documents[k]);
+  }
+  writer.commit();
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> commits{0};
+  std::thread committing([&] {
+    for (std::size_t k = 0; !stop; k = (k + 1) % documents.size()) {
+      writer.replace_document(news::schema::id_term(corpus.id(k)), documents[k]);
+      writer.commit();
+      ++commits;
+    }
+  });
+  news::SearchRequest request;
+  request.query = "ai";
+  request.limit = 5;
+  int opened = 0;
+  std::vector<std::string> failures;
+  for (auto start = Clock::now(); seconds_since(start) < 3.0 || opened < 200; ++opened) {
+    try {
+      news::Searcher searcher(db.string());
+      news::SearchResponse response = searcher.search(request);
+      if (response.hits.empty()) failures.push_back("no hits for 'ai'");
+    } catch (const std::exception& e) {
+      failures.push_back(e.what());
+    }
+  }
+  stop = true;
+  committing.join();
+  std::cout << opened << " openings during " << commits << " commits" << std::endl;
+  EXPECT_GE(commits, 500) << "the writer was too slow to overwrite revisions being opened";
+  EXPECT_TRUE(failures.empty()) << failures.size() << " of " << opened
+                                << " failed; the first: " << failures.front();
 }
 
 // ===========================================================================

@@ -32,6 +32,10 @@ timed() {
   read -r secs peak_kb <"$log"
   rm -f "$log"
 }
+# Writes back what earlier steps left dirty in the page cache (gen-corpus
+# writes N files; each build writes its database), so that no timed step pays
+# for the writeback of another.
+settle() { sync; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "-" }'; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
@@ -67,6 +71,9 @@ size_mib() { du -sk "$1" | awk '{ printf "%.0f", $1 / 1024 }'; }
   echo "- news-index is linked with jemalloc (Debian's libjemalloc2); scriptindex and sqlite3 run as"
   echo "  Debian ships them."
   echo "- Re-run: \`news-index\` again over the unchanged corpus."
+  echo "- Before each timed build and before the queries, \`sync\` writes back what the steps before"
+  echo "  left in the page cache (gen-corpus's N files, the databases built before), so that no"
+  echo "  step pays for another's writeback."
   echo "- Queries: $queries queries taken from held-out generated titles (one to three words, some"
   echo "  phrases, some with a topic filter), top 10. In-process: \`query-bench\` times the search"
   echo "  library ($repeat runs of each query after a warm-up). Whole process: \`process-bench\`"
@@ -87,14 +94,17 @@ for n in "${sizes[@]}"; do
 
   echo "== N = $n: news-index" >&2
   rm -rf "$dir/news.db"
+  settle
   timed "$bin/indexer/news-index" -q --db "$dir/news.db" "$dir/news"
   news_secs=$secs news_peak=$peak_kb news_size=$(size_mib "$dir/news.db")
+  settle
   timed "$bin/indexer/news-index" -q --db "$dir/news.db" "$dir/news"
   rerun_secs=$secs rerun_peak=$peak_kb
 
   for k in 2 4; do
     echo "== N = $n: news-index --shards $k" >&2
     rm -rf "$dir/news-s$k.db"
+    settle
     timed "$bin/indexer/news-index" -q --db "$dir/news-s$k.db" --shards "$k" "$dir/news"
     eval "shard${k}_secs=\$secs shard${k}_peak=\$peak_kb"
     eval "shard${k}_size=\$(size_mib \"\$dir/news-s$k.db\")"
@@ -102,17 +112,20 @@ for n in "${sizes[@]}"; do
 
   echo "== N = $n: scriptindex" >&2
   rm -rf "$dir/omega.db"
+  settle
   timed scriptindex --overwrite "$dir/omega.db" "$dir/scriptindex.def" "$dir/scriptindex.txt" >/dev/null
   omega_secs=$secs omega_peak=$peak_kb omega_size=$(size_mib "$dir/omega.db")
 
   echo "== N = $n: sqlite3 FTS5" >&2
   rm -f "$dir/news.sqlite"
+  settle
   (cd "$dir" && timed sqlite3 news.sqlite <sqlite-load.sql && echo "$secs $peak_kb" >sqlite.time)
   read -r sqlite_secs sqlite_peak <"$dir/sqlite.time"
   sqlite_size=$(size_mib "$dir/news.sqlite")
 
   echo "== N = $n: queries" >&2
   rm -f "$work/process-bench.log"
+  settle
   inproc=$("$bin/bench/query-bench" --db "$dir/news.db" --queries "$dir/queries.txt" --repeat "$repeat" \
     --per-query "$dir/per-query.tsv")
   # news-search and quest in turn on each query (their ratio is the target);

@@ -974,8 +974,13 @@ class Run {
         priors[i] = prior.value_or(-1.0);
       }
     };
+    // Cheap for the processor, but on a folder that is not in the page cache
+    // each file is a wait for the disk: more lookers than cores keep reads
+    // in flight (reading 100,000 cold files took 2.5-2.8 s with 8 threads
+    // against 5.6-6.1 s with 2, on this project's 2-core test machine).
+    constexpr unsigned kLookThreads = 8;
     std::vector<std::thread> lookers;
-    for (unsigned t = 1; t < threads; ++t) lookers.emplace_back(look);
+    for (unsigned t = 1; t < std::max(threads, kLookThreads); ++t) lookers.emplace_back(look);
     look();
     for (auto& looker : lookers) looker.join();
     std::vector<std::size_t> order(files.size());

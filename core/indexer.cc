@@ -861,9 +861,7 @@ class Run {
         options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
     if (committed == 0) order_by_prior(files, threads);
     if (committed > 0) {
-      for (const auto& path : layout_.paths) {
-        lookup_.add_database(read_newest(nullptr, [&] { return Xapian::Database(path); }));
-      }
+      for (const auto& path : layout_.paths) lookup_.add_database(open_local(path));
     }
     nlohmann::json roots = nlohmann::json::array();
     for (const auto& root : roots_) roots.push_back(root.string());

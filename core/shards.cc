@@ -152,13 +152,11 @@ Xapian::docid prior_range_end(const std::vector<Xapian::Database>& parts) {
   return end;
 }
 
-// Opening reads the newest revision's table roots, which a writer may reuse
-// meanwhile (read_retry.h).
+}  // namespace
+
 Xapian::Database open_local(const std::string& path) {
   return read_newest(nullptr, [&] { return Xapian::Database(path); });
 }
-
-}  // namespace
 
 SearchDatabases open_search_databases(const std::vector<std::string>& specs) {
   SearchDatabases out;

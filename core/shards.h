@@ -51,6 +51,11 @@ void write_stub(const std::string& db_path, unsigned shards);
 // else a path (a database folder, a sharded folder or a stub file).
 bool is_remote_spec(std::string_view spec);
 
+// Opens a local database (a folder or a stub file) for reading. Opening
+// reads the newest revision's table roots, which a writer committing
+// meanwhile may reuse: retried as read_retry.h says.
+Xapian::Database open_local(const std::string& path);
+
 struct SearchDatabases {
   Xapian::Database db;  // the union
   bool remote = false;  // some part is served remotely (directly or through a stub file)

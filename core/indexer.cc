@@ -539,12 +539,16 @@ class ShardWriter {
       change.batch_words = std::move(incoming_words_);
       incoming_words_.clear();
     }
-    std::unique_lock lock(mutex_);
-    space_.wait(lock, [&] { return failed_ || queue_.size() < kQueueLength; });
-    if (failed_) return false;
-    queue_.push_back(std::move(change));
-    ready_.notify_all();
-    return true;
+    std::vector<Change> spent;
+    {
+      std::unique_lock lock(mutex_);
+      space_.wait(lock, [&] { return failed_ || queue_.size() < kQueueLength; });
+      if (failed_) return false;
+      queue_.push_back(std::move(change));
+      spent.swap(spent_);
+      if (queue_.size() == 1) ready_.notify_one();  // the writer may be waiting for it
+    }
+    return true;  // `spent` is freed here, off the writer's thread
   }
 
   // After the last change: the writer prunes, commits and ends.
@@ -590,20 +594,29 @@ class ShardWriter {
  private:
   static constexpr std::size_t kQueueLength = 256;
 
+  // The writer takes every queued change at once, so that the thread that
+  // pushes is woken once per take rather than once per change, and hands the
+  // applied ones back to that thread to free.
   void work() {
     try {
+      std::deque<Change> taken;
+      std::vector<Change> applied;
       while (true) {
-        Change change;
         {
           std::unique_lock lock(mutex_);
           ready_.wait(lock, [&] { return stop_ || finishing_ || !queue_.empty(); });
           if (stop_) return;
           if (queue_.empty()) break;  // finishing, and every change applied
-          change = std::move(queue_.front());
-          queue_.pop_front();
+          taken.swap(queue_);
+          if (spent_.empty()) spent_.swap(applied);
         }
         space_.notify_all();
-        apply(change);
+        applied.reserve(applied.size() + taken.size());
+        for (; !taken.empty(); taken.pop_front()) {
+          if (stop_) return;
+          apply(taken.front());
+          applied.push_back(std::move(taken.front()));
+        }
       }
       add_words(finish_.words);
       for (const auto& scope : finish_.scopes) prune(scope);
@@ -766,12 +779,14 @@ class ShardWriter {
   std::mutex mutex_;
   std::condition_variable ready_, space_;
   std::deque<Change> queue_;
+  std::vector<Change> spent_;  // applied changes, for the thread that pushes to free
   // The thread that pushes: changes queued, and their words since the last
   // batch closed.
   std::size_t pushed_ = 0;
   SpellingDelta incoming_words_;
   Finish finish_;
-  bool finishing_ = false, stop_ = false, failed_ = false;
+  bool finishing_ = false, failed_ = false;
+  std::atomic<bool> stop_ = false;  // set under the lock; also read between changes without it
   std::exception_ptr error_;
 };
 

@@ -61,6 +61,17 @@ Xapian::doccount check_order(const Xapian::Database& db) {
   return tail;
 }
 
+// The same non-empty page: ids, scores and collapsed copies, rank by rank.
+void expect_same_hits(const news::SearchResponse& got, const news::SearchResponse& want) {
+  ASSERT_EQ(got.hits.size(), want.hits.size());
+  ASSERT_GT(got.hits.size(), 0u);
+  for (std::size_t i = 0; i < got.hits.size(); ++i) {
+    EXPECT_EQ(got.hits[i].id, want.hits[i].id) << "rank " << i + 1;
+    EXPECT_DOUBLE_EQ(got.hits[i].score, want.hits[i].score) << "rank " << i + 1;
+    EXPECT_EQ(got.hits[i].collapsed, want.hits[i].collapsed) << "rank " << i + 1;
+  }
+}
+
 // Every query gives the same page with and without the early stop.
 void expect_same_results(news::Searcher& searcher) {
   const std::vector<std::string> queries = {
@@ -77,13 +88,7 @@ void expect_same_results(news::Searcher& searcher) {
       request.use_prior_order = false;
       news::SearchResponse slow = searcher.search(request);
       SCOPED_TRACE("query '" + query + "' offset " + std::to_string(offset));
-      ASSERT_EQ(fast.hits.size(), slow.hits.size());
-      ASSERT_GT(fast.hits.size(), 0u);
-      for (std::size_t i = 0; i < fast.hits.size(); ++i) {
-        EXPECT_EQ(fast.hits[i].id, slow.hits[i].id) << "rank " << i + 1;
-        EXPECT_DOUBLE_EQ(fast.hits[i].score, slow.hits[i].score) << "rank " << i + 1;
-        EXPECT_EQ(fast.hits[i].collapsed, slow.hits[i].collapsed) << "rank " << i + 1;
-      }
+      expect_same_hits(fast, slow);
     }
   }
 }
@@ -348,14 +353,55 @@ TEST(PriorOrder, ResultsAreTheSameWhateverTheStepsCover) {
   expect_same_results(searcher);
 }
 
+// Indexes the corpus into dir/db and compacts it, as xapian-compact does,
+// into dir/compacted; returns that path.
+std::string index_and_compact(const fs::path& dir) {
+  write_corpus(dir / "news");
+  std::string db_path = (dir / "db").string(), compacted = (dir / "compacted").string();
+  index_folder(dir / "news", db_path);
+  Xapian::Database(db_path).compact(compacted);
+  return compacted;
+}
+
+// xapian-compact (which the README suggests after a large first build) keeps
+// a single database's docids: the copy is in the same order, searches give
+// the same pages, and a later run finds every file unchanged and keeps the
+// order with the new file placed.
+TEST(PriorOrder, ACompactedDatabaseSearchesAndUpdatesAsTheOriginal) {
+  news::testing::TempDir dir;
+  std::string db_path = (dir / "db").string(), compacted = index_and_compact(dir.path());
+  {
+    Xapian::Database db(compacted);
+    EXPECT_TRUE(news::schema::in_prior_order(db));
+    EXPECT_EQ(check_order(db), 0u);
+  }
+  news::Searcher original(db_path), copy(compacted);
+  for (const std::string query : {"story", "alpha OR beta", "\"story gamma\"", ""}) {
+    news::SearchRequest request;
+    request.query = query;
+    request.limit = 8;
+    news::SearchResponse want = original.search(request), got = copy.search(request);
+    SCOPED_TRACE("query '" + query + "'");
+    EXPECT_EQ(got.total_estimate, want.total_estimate);
+    expect_same_hits(got, want);
+  }
+  expect_same_results(copy);
+
+  news::testing::write_file(dir / "news" / "late-low.md",
+                            news_file("Story beta late and cold", "0", "0"));
+  news::IndexStats stats = index_folder(dir / "news", compacted);
+  EXPECT_EQ(stats.unchanged, 40u);
+  EXPECT_EQ(stats.indexed, 1u);
+  Xapian::Database db(compacted);
+  EXPECT_TRUE(news::schema::in_prior_order(db));
+  EXPECT_EQ(check_order(db), 0u) << "the new lowest prior is placed in order";
+  EXPECT_EQ(db.get_doccount(), 41u);
+}
+
 TEST(PriorOrder, ADatabaseWrittenByAnotherToolIsNotTrusted) {
   news::testing::TempDir dir;
-  write_corpus(dir / "news");
-  std::string db_path = (dir / "db").string();
-  index_folder(dir / "news", db_path);
   // xapian-compact keeps the docids of a single database: still in order.
-  std::string compacted = (dir / "compacted").string();
-  Xapian::Database(db_path).compact(compacted);
+  std::string compacted = index_and_compact(dir.path());
   EXPECT_TRUE(news::schema::in_prior_order(Xapian::Database(compacted)));
 
   // A document added with Xapian directly lands after the others, out of

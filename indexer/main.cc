@@ -90,7 +90,10 @@ CLI::Option* setup(CLI::App& app, Options& opt) {
   app.add_option("--batch-size", opt.batch_size, "changed documents per commit")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10000000}))
       ->capture_default_str();
-  app.add_option("--threads", opt.threads, "threads reading and parsing files (0: one per core)")
+  app.add_option(
+         "--threads", opt.threads,
+         "threads reading and parsing files (0: one per core); a new database's first quick "
+         "look at its files, which waits on the disk, uses at least 8")
       ->check(CLI::Range(0u, 256u))
       ->capture_default_str();
   app.add_option("--shards", opt.shards,

@@ -71,6 +71,9 @@ size_mib() { du -sk "$1" | awk '{ printf "%.0f", $1 / 1024 }'; }
   echo "- news-index is linked with jemalloc (Debian's libjemalloc2); scriptindex and sqlite3 run as"
   echo "  Debian ships them."
   echo "- Re-run: \`news-index\` again over the unchanged corpus."
+  echo "- Compaction: \`xapian-compact\` of news-index's database into a new one (as the README"
+  echo "  suggests after a large first build); its queries are the \"1, compacted, local\" row"
+  echo "  of the shard table."
   echo "- Before each timed build and before the queries, \`sync\` writes back what the steps before"
   echo "  left in the page cache (gen-corpus's N files, the databases built before), so that no"
   echo "  step pays for another's writeback."
@@ -100,6 +103,12 @@ for n in "${sizes[@]}"; do
   settle
   timed "$bin/indexer/news-index" -q --db "$dir/news.db" "$dir/news"
   rerun_secs=$secs rerun_peak=$peak_kb
+
+  echo "== N = $n: xapian-compact" >&2
+  rm -rf "$dir/news-compact.db"
+  settle
+  timed xapian-compact "$dir/news.db" "$dir/news-compact.db" >/dev/null
+  compact_secs=$secs compact_peak=$peak_kb compact_size=$(size_mib "$dir/news-compact.db")
 
   for k in 2 4; do
     echo "== N = $n: news-index --shards $k" >&2
@@ -150,6 +159,10 @@ for n in "${sizes[@]}"; do
     for d in "${local_dbs[@]}"; do args+=(--db "$d"); done
     shard_rows+=$("$bin/bench/query-bench" "${args[@]}" --queries "$dir/queries.txt" \
       --repeat "$repeat" --row "$k, local")$'\n'
+    if [ "$k" = 1 ]; then
+      shard_rows+=$("$bin/bench/query-bench" --db "$dir/news-compact.db" --queries "$dir/queries.txt" \
+        --repeat "$repeat" --row "1, compacted, local")$'\n'
+    fi
     # The same shards, each served by its own xapian-tcpsrv on the loopback.
     if [ "$k" = 1 ]; then shard_dbs=("$dir/news.db"); else
       shard_dbs=(); for ((i = 0; i < k; i++)); do shard_dbs+=("$dir/news-s$k.db/$(printf 'shard-%02d' "$i")"); done
@@ -192,12 +205,17 @@ for n in "${sizes[@]}"; do
     echo "| scriptindex | $omega_secs | $(rate "$n" "$omega_secs") | $(mib "$omega_peak") | $omega_size |"
     echo "| SQLite FTS5 | $sqlite_secs | $(rate "$n" "$sqlite_secs") | $(mib "$sqlite_peak") | $sqlite_size |"
     echo "| news-index re-run, unchanged | $rerun_secs | $(rate "$n" "$rerun_secs") | $(mib "$rerun_peak") | |"
+    echo "| xapian-compact of news-index's database | $compact_secs | | $(mib "$compact_peak") | $compact_size |"
     echo
     echo "- news-index is $(ratio "$omega_secs" "$news_secs") times as fast as scriptindex and" \
       "$(ratio "$sqlite_secs" "$news_secs") times as fast as SQLite FTS5; with --shards 2," \
       "$(ratio "$omega_secs" "$shard2_secs") times, and with --shards 4," \
       "$(ratio "$omega_secs" "$shard4_secs") times as fast as scriptindex."
     echo "- The re-run takes $(ratio "$rerun_secs" "$news_secs") of the full indexing time."
+    echo "- news-index followed by xapian-compact is" \
+      "$(ratio "$omega_secs" "$(awk -v a="$news_secs" -v b="$compact_secs" 'BEGIN { print a + b }')")" \
+      "times as fast as scriptindex; the compacted database is" \
+      "$(ratio "$compact_size" "$news_size") of the size."
     echo
     echo "### Queries, in process (search library, top 10)"
     echo
@@ -222,7 +240,8 @@ for n in "${sizes[@]}"; do
     echo "### Queries over shards, in process (search library, blended ranking, top 10; ms)"
     echo
     echo "The same $queries queries over one database and over the --shards 2 and 4 databases,"
-    echo "opened locally (a stub folder) and served by one xapian-tcpsrv per shard on 127.0.0.1."
+    echo "opened locally (a stub folder) and served by one xapian-tcpsrv per shard on 127.0.0.1;"
+    echo "and the one database's compacted copy, queried right after the database itself."
     echo
     echo "| shards, access | p50 | p95 | p99 |"
     echo "| --- | --- | --- | --- |"

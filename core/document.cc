@@ -140,6 +140,8 @@ class Cleaner {
  public:
   // Collapses whitespace and repairs mis-decoded text.
   std::string operator()(std::string text) {
+    // YAML escapes can spell text that is not UTF-8 (a lone surrogate).
+    if (!is_valid_utf8(text)) text = replace_invalid_utf8(text);
     bool fixed = repair_mojibake(text);
     fixed = decode_html_entities(text) || fixed;
     if (fixed) ++repaired;

@@ -121,7 +121,9 @@ std::string decode_invalid_as_cp1252(std::string_view text) {
 }
 
 bool repair_mojibake(std::string& text) {
-  if (is_ascii(text)) return false;
+  // Only valid UTF-8 can be decoded and re-read; YAML escapes can produce
+  // invalid text (a lone surrogate), which is left for the output to replace.
+  if (is_ascii(text) || !is_valid_utf8(text)) return false;
   bool changed = false;
   // Text mangled twice ("Ã¢â‚¬â„¢") needs two passes; three is plenty.
   for (int pass = 0; pass < 3 && repair_once(text); ++pass) changed = true;

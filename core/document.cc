@@ -136,12 +136,24 @@ std::vector<std::string> string_list_field(const YAML::Node& map, const std::str
   return out;
 }
 
+// yaml-cpp writes two escapes of double-quoted scalars as single Latin-1
+// bytes rather than UTF-8: "\N" (U+0085, next line) as 0x85 and "\_"
+// (U+00A0, no-break space) as 0xA0. Its input is UTF-8 by then, so such bytes
+// can only come from those escapes: the line break becomes a space, the
+// no-break space itself, and anything else U+FFFD, since what is stored must be
+// UTF-8.
+std::string valid_utf8(std::string text) {
+  if (is_valid_utf8(text)) return text;
+  return decode_invalid_bytes(text, [](unsigned char byte) {
+    return byte == 0x85 ? U' ' : byte == 0xA0 ? U'\u00A0' : U'\uFFFD';
+  });
+}
+
 class Cleaner {
  public:
   // Collapses whitespace and repairs mis-decoded text.
   std::string operator()(std::string text) {
-    // YAML escapes can spell text that is not UTF-8 (a lone surrogate).
-    if (!is_valid_utf8(text)) text = replace_invalid_utf8(text);
+    text = valid_utf8(std::move(text));
     bool fixed = repair_mojibake(text);
     fixed = decode_html_entities(text) || fixed;
     if (fixed) ++repaired;
@@ -159,7 +171,7 @@ NewsDocument extract(const YAML::Node& root, Cleaner& clean) {
 
   doc.url = text_field(root, "originalUrl").value_or("");
   if (doc.url.empty()) doc.url = text_field(root, "webUrl").value_or("");
-  doc.url = collapse_whitespace(doc.url);
+  doc.url = collapse_whitespace(valid_utf8(std::move(doc.url)));
   doc.category = clean(text_field(root, "category").value_or(""));
   doc.type = clean(text_field(root, "type").value_or(""));
 

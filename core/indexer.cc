@@ -29,6 +29,7 @@
 #include "read_retry.h"
 #include "schema.h"
 #include "shards.h"
+#include "text.h"
 
 namespace fs = std::filesystem;
 
@@ -282,6 +283,11 @@ Outcome process(const InputFile& file, const Snapshot& snapshot, bool rebuild,
       return out;
     }
     ParseResult parsed = parse_news_file(bytes);
+    if (parsed.status == ParseStatus::kOk && !is_valid_utf8(file.id)) {
+      // The path is the document's id, which is shown and written as JSON.
+      out.reason = "its path is not valid UTF-8 (rename the file)";
+      return out;
+    }
     out.reason = std::move(parsed.reason);
     if (parsed.status == ParseStatus::kNotADocument) {
       out.kind = Outcome::Kind::kNotADocument;

@@ -104,7 +104,7 @@ std::string replace_invalid_utf8(std::string_view text) {
   return out;
 }
 
-std::string decode_invalid_as_cp1252(std::string_view text) {
+std::string decode_invalid_bytes(std::string_view text, char32_t (*decode)(unsigned char byte)) {
   std::string out;
   out.reserve(text.size() + text.size() / 8);
   auto it = text.begin();
@@ -112,17 +112,20 @@ std::string decode_invalid_as_cp1252(std::string_view text) {
     auto bad = utf8::find_invalid(it, text.end());
     out.append(it, bad);
     if (bad == text.end()) break;
-    auto byte = static_cast<unsigned char>(*bad);
-    char32_t cp = byte < 0xA0 && byte >= 0x80 ? kCp1252High[byte - 0x80] : char32_t(byte);
-    utf8::append(cp, std::back_inserter(out));
+    utf8::append(decode(static_cast<unsigned char>(*bad)), std::back_inserter(out));
     it = bad + 1;
   }
   return out;
 }
 
+std::string decode_invalid_as_cp1252(std::string_view text) {
+  return decode_invalid_bytes(text, [](unsigned char byte) {
+    return byte < 0xA0 && byte >= 0x80 ? kCp1252High[byte - 0x80] : char32_t(byte);
+  });
+}
+
 bool repair_mojibake(std::string& text) {
-  // Only valid UTF-8 can be decoded and re-read; YAML escapes can produce
-  // invalid text (a lone surrogate), which is left for the output to replace.
+  // Only valid UTF-8 can be decoded and re-read; other text is left alone.
   if (is_ascii(text) || !is_valid_utf8(text)) return false;
   bool changed = false;
   // Text mangled twice ("Ã¢â‚¬â„¢") needs two passes; three is plenty.

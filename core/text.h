@@ -16,6 +16,11 @@ bool is_valid_utf8(std::string_view text);
 // Replaces every invalid UTF-8 sequence with U+FFFD.
 std::string replace_invalid_utf8(std::string_view text);
 
+// Keeps the valid UTF-8 and replaces every byte that is not part of a valid
+// sequence with the character `decode` gives for it. The result is valid
+// UTF-8 as long as `decode` gives Unicode scalar values.
+std::string decode_invalid_bytes(std::string_view text, char32_t (*decode)(unsigned char byte));
+
 // Keeps the valid UTF-8 and reads every byte that is not part of a valid
 // sequence as Windows-1252 (what legacy files are written in), so "caf\xE9"
 // becomes "café". The result is valid UTF-8.

@@ -252,6 +252,20 @@ TEST_F(Indexer, FixedRejectedFileIsIndexed) {
   EXPECT_TRUE(ids().count("sub/broken.md"));
 }
 
+TEST_F(Indexer, FileWhosePathIsNotUtf8IsRejectedNamingTheReason) {
+  write("bad\xff-name.md", news_file("Badly named story"));
+  news::IndexStats s = index();
+  EXPECT_EQ(s.indexed, 3u);
+  EXPECT_EQ(s.rejected, 2u);  // sub/broken.md and this one
+  ASSERT_EQ(observer_.rejected_files.size(), 2u);
+  bool named = false;
+  for (const auto& line : observer_.rejected_files) {
+    named = named || line.find("-name.md: its path is not valid UTF-8") != std::string::npos;
+  }
+  EXPECT_TRUE(named) << observer_.rejected_files[0] << "\n" << observer_.rejected_files[1];
+  EXPECT_EQ(with_word("badly"), 0u);
+}
+
 TEST_F(Indexer, FileNamedDirectlyIsRelativeToItsFolder) {
   news::IndexStats s = index(true, {(root() / "sub" / "deeper" / "c.md").string()});
   EXPECT_EQ(s.indexed, 1u);

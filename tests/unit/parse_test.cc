@@ -312,6 +312,16 @@ TEST(Parse, NonUtf8BytesAreReadAsWindows1252WithAWarning) {
   EXPECT_TRUE(contains(r.warnings[0], "UTF-8")) << r.warnings[0];
 }
 
+TEST(Parse, LatinOneEscapesBecomeUtf8InTextAndUrl) {
+  // yaml-cpp writes "\N" (next line) and "\_" (no-break space) as single
+  // bytes that are not UTF-8; every stored field must be UTF-8, the url too.
+  ParseResult r = news::parse_news_file(
+      "---\ntitle: \"One\\Ntwo\\_three\"\nwebUrl: \"https://example.com/a\\Nb\\_c\"\n---\n");
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  EXPECT_EQ(r.document.title, "One two\u00A0three");
+  EXPECT_EQ(r.document.url, "https://example.com/a b\u00A0c");
+}
+
 TEST(Parse, ValidFilesHaveNoWarnings) {
   for (const char* name : {"full.md", "crlf.md", "bom.md", "unclosed.md", "minimal.md"}) {
     ParseResult r = parse_fixture(name);

@@ -220,12 +220,11 @@ NewsDocument extract(const YAML::Node& root, Cleaner& clean) {
   return doc;
 }
 
-// Where the value of a top-level line `secured: "<base64>"` lies in `yaml`,
-// when there is exactly one such line; nullopt otherwise.
+// Where the value of a top-level line `secured: "..."` lies in `yaml`, when
+// there is exactly one such line and its value has no escapes; nullopt
+// otherwise.
 std::optional<std::pair<std::size_t, std::size_t>> secured_value(std::string_view yaml) {
   static constexpr std::string_view kLine = "secured: \"";
-  static constexpr std::string_view kBase64 =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
   std::size_t start = std::string_view::npos;
   for (std::size_t at = 0; (at = yaml.find(kLine, at)) != std::string_view::npos; ++at) {
     if (at != 0 && yaml[at - 1] != '\n') continue;
@@ -233,7 +232,7 @@ std::optional<std::pair<std::size_t, std::size_t>> secured_value(std::string_vie
     start = at + kLine.size();
   }
   if (start == std::string_view::npos) return std::nullopt;
-  std::size_t end = yaml.find_first_not_of(kBase64, start);
+  std::size_t end = yaml.find_first_of("\"\\\n", start);  // no escapes, one line
   if (end == std::string_view::npos || yaml[end] != '"') return std::nullopt;
   std::size_t next = yaml.find_first_not_of(" \t\r", end + 1);
   if (next != std::string_view::npos && yaml[next] != '\n') return std::nullopt;

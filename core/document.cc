@@ -81,6 +81,19 @@ const char* kind_name(const YAML::Node& node) {
 
 bool present(const YAML::Node& node) { return node.IsDefined() && !node.IsNull(); }
 
+// A scalar's text, as UTF-8. yaml-cpp writes two escapes of double-quoted
+// scalars as single Latin-1 bytes rather than UTF-8: "\N" (U+0085, next line)
+// as 0x85 and "\_" (U+00A0, no-break space) as 0xA0. Its input is UTF-8 by
+// then, so such bytes can only come from those escapes: the line break
+// becomes a space, the no-break space itself, and anything else U+FFFD.
+std::string scalar(const YAML::Node& node) {
+  const std::string& text = node.Scalar();
+  if (is_valid_utf8(text)) return text;
+  return decode_invalid_bytes(text, [](unsigned char byte) {
+    return byte == 0x85 ? U' ' : byte == 0xA0 ? U'\u00A0' : U'\uFFFD';
+  });
+}
+
 // A scalar field as text, or nullopt when absent or null.
 std::optional<std::string> text_field(const YAML::Node& map, const std::string& key) {
   YAML::Node node = map[key];
@@ -88,7 +101,7 @@ std::optional<std::string> text_field(const YAML::Node& map, const std::string& 
   if (!node.IsScalar()) {
     throw FieldError(key + ": expected a string, got " + kind_name(node));
   }
-  return node.Scalar();
+  return scalar(node);
 }
 
 std::optional<std::int64_t> integer_field(const YAML::Node& map, const std::string& key,
@@ -121,7 +134,7 @@ std::vector<std::string> string_list_field(const YAML::Node& map, const std::str
   std::vector<std::string> out;
   if (!present(node)) return out;
   if (node.IsScalar()) {
-    out.push_back(node.Scalar());
+    out.push_back(scalar(node));
     return out;
   }
   if (!node.IsSequence()) {
@@ -132,29 +145,15 @@ std::vector<std::string> string_list_field(const YAML::Node& map, const std::str
     if (!item.IsScalar()) {
       throw FieldError(key + ": expected a list of strings, but an entry is " + kind_name(item));
     }
-    out.push_back(item.Scalar());
+    out.push_back(scalar(item));
   }
   return out;
-}
-
-// yaml-cpp writes two escapes of double-quoted scalars as single Latin-1
-// bytes rather than UTF-8: "\N" (U+0085, next line) as 0x85 and "\_"
-// (U+00A0, no-break space) as 0xA0. Its input is UTF-8 by then, so such bytes
-// can only come from those escapes: the line break becomes a space, the
-// no-break space itself, and anything else U+FFFD, since what is stored must be
-// UTF-8.
-std::string valid_utf8(std::string text) {
-  if (is_valid_utf8(text)) return text;
-  return decode_invalid_bytes(text, [](unsigned char byte) {
-    return byte == 0x85 ? U' ' : byte == 0xA0 ? U'\u00A0' : U'\uFFFD';
-  });
 }
 
 class Cleaner {
  public:
   // Collapses whitespace and repairs mis-decoded text.
   std::string operator()(std::string text) {
-    text = valid_utf8(std::move(text));
     bool fixed = repair_mojibake(text);
     fixed = decode_html_entities(text) || fixed;
     if (fixed) ++repaired;
@@ -172,14 +171,14 @@ NewsDocument extract(const YAML::Node& root, Cleaner& clean) {
 
   doc.url = text_field(root, "originalUrl").value_or("");
   if (doc.url.empty()) doc.url = text_field(root, "webUrl").value_or("");
-  doc.url = collapse_whitespace(valid_utf8(std::move(doc.url)));
+  doc.url = collapse_whitespace(doc.url);
   doc.category = clean(text_field(root, "category").value_or(""));
   doc.type = clean(text_field(root, "type").value_or(""));
 
   YAML::Node provider = root["provider"];
   if (present(provider)) {
     if (provider.IsScalar()) {
-      doc.provider_name = clean(provider.Scalar());
+      doc.provider_name = clean(scalar(provider));
     } else if (provider.IsMap()) {
       doc.provider_name = clean(text_field(provider, "name").value_or(""));
       doc.provider_domain = clean(text_field(provider, "domain").value_or(""));

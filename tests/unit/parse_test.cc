@@ -355,12 +355,14 @@ TEST(Parse, NonUtf8BytesAreReadAsWindows1252WithAWarning) {
 
 TEST(Parse, LatinOneEscapesBecomeUtf8InTextAndUrl) {
   // yaml-cpp writes "\N" (next line) and "\_" (no-break space) as single
-  // bytes that are not UTF-8; every stored field must be UTF-8, the url too.
+  // bytes that are not UTF-8; every field read must be UTF-8, the url too.
   ParseResult r = news::parse_news_file(
-      "---\ntitle: \"One\\Ntwo\\_three\"\nwebUrl: \"https://example.com/a\\Nb\\_c\"\n---\n");
+      "---\ntitle: \"One\\Ntwo\\_three\"\nwebUrl: \"https://example.com/a\\Nb\\_c\"\n"
+      "topics: [\"Four\\_five\"]\n---\n");
   ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
   EXPECT_EQ(r.document.title, "One two\u00A0three");
   EXPECT_EQ(r.document.url, "https://example.com/a b\u00A0c");
+  EXPECT_EQ(r.document.topics, std::vector<std::string>{"Four\u00A0five"});
 }
 
 TEST(Parse, ValidFilesHaveNoWarnings) {

@@ -1,5 +1,6 @@
 #include "indexer.h"
 
+#include <fcntl.h>  // AT_FDCWD
 #include <unistd.h>
 #include <xapian.h>
 #include <xxhash.h>
@@ -10,15 +11,17 @@
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
-#include <cstdio>
+#include <cstdio>  // renameat2
 #include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <exception>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <thread>
 #include <unordered_set>
@@ -471,10 +474,118 @@ Layout decide_layout(const IndexOptions& options) {
   return existing;
 }
 
+// The folder beside the database that holds the parts of a split build
+// (Run::split): "DB.parts".
+fs::path parts_path(const std::string& db_path) {
+  fs::path path = fs::path(db_path).lexically_normal();
+  if (!path.has_filename()) path = path.parent_path();
+  path += ".parts";
+  return path;
+}
+
+// Swaps two folders in one step, so that the database path always holds a
+// database; on a file system that cannot, in two renames.
+void swap_into_place(const fs::path& merged, const fs::path& db) {
+  if (::renameat2(AT_FDCWD, merged.c_str(), AT_FDCWD, db.c_str(), RENAME_EXCHANGE) == 0) return;
+  std::error_code ec;
+  if (errno == EINVAL || errno == ENOSYS) {
+    fs::path aside = merged;
+    aside += ".old";
+    fs::rename(db, aside, ec);
+    if (!ec) fs::rename(merged, db, ec);
+    if (!ec) return;
+  } else {
+    ec.assign(errno, std::generic_category());
+  }
+  throw Error(Error::Kind::kDatabase, "cannot move the merged database " + merged.string() +
+                                          " to " + db.string() + ": " + ec.message());
+}
+
+// Merges the committed parts of a split build ("0": the high part, "1": the
+// low one) into one compacted database, in prior order with the joined
+// steps, and puts it at db_path in place of the empty database there, whose
+// lock the caller holds. On failure the parts are kept for the next run.
+void merge_parts(const std::string& db_path, const fs::path& parts) {
+  fs::path merged = parts / "merged";
+  std::error_code ec;
+  fs::remove_all(merged, ec);
+  try {
+    Xapian::Database high((parts / "0").string()), low((parts / "1").string());
+    std::optional<schema::PriorOrder> order =
+        schema::join_prior_orders(schema::read_prior_order(high), schema::read_prior_order(low));
+    std::size_t commits = 1;
+    for (const auto* part : {&high, &low}) {
+      auto checkpoint = nlohmann::json::parse(part->get_metadata(kCheckpointKey), nullptr, false);
+      if (checkpoint.is_object() && checkpoint.value("commits", nlohmann::json()).is_number()) {
+        commits += checkpoint["commits"].get<std::size_t>();
+      }
+    }
+    Xapian::Database both;
+    both.add_database(high);
+    both.add_database(low);
+    try {
+      // The parts' docids do not overlap (the high part never uses its tail).
+      both.compact(merged.string(), Xapian::DBCOMPACT_NO_RENUMBER);
+    } catch (const Xapian::InvalidOperationError&) {
+      // Were they to overlap, the merge is renumbered and searched the plain way.
+      fs::remove_all(merged, ec);
+      both.compact(merged.string());
+      order.reset();
+    }
+    Xapian::WritableDatabase out(merged.string(), Xapian::DB_OPEN);
+    nlohmann::json checkpoint = {{"documents", out.get_doccount()}, {"commits", commits}};
+    out.set_metadata(kCheckpointKey, checkpoint.dump());
+    schema::write_prior_order(out, order);
+    out.commit();
+    out.close();
+  } catch (const Xapian::Error& e) {
+    throw Error(Error::Kind::kDatabase, "cannot merge the parts of database " + db_path + " in " +
+                                            parts.string() + ": " + e.get_description() +
+                                            " (they are kept; the next run merges them)");
+  }
+  swap_into_place(merged, fs::path(db_path));
+}
+
+// A split build that was cut short leaves its parts beside the database:
+// their committed documents are merged into it (the database at the path is
+// still empty), as the build would have done, and the run goes on from
+// there. If the merged database had already taken its place, the parts are
+// only removed.
+void settle_parts(const IndexOptions& options, IndexObserver& observer) {
+  if (is_remote_spec(options.db_path)) return;
+  fs::path parts = parts_path(options.db_path);
+  std::error_code ec;
+  if (!fs::is_directory(parts, ec) || read_layout(options.db_path).shards > 1) return;
+  Xapian::WritableDatabase db = open_writable(options.db_path, options, observer);  // the lock
+  if (db.get_doccount() == 0 && fs::exists(parts / "0" / "iamglass", ec) &&
+      fs::exists(parts / "1" / "iamglass", ec)) {
+    merge_parts(options.db_path, parts);
+    observer.warning(options.db_path,
+                     "its first build, in two parts, was cut short: the documents it had "
+                     "committed are merged, and this run goes on from there");
+  }
+  db.close();
+  fs::remove_all(parts, ec);
+}
+
 struct PruneScope {
   std::string root_term;
   std::string id_prefix;  // empty: the whole root
   bool absorbed;          // a root re-rooted under a new one: pruned even with --no-prune
+};
+
+double prior_of(const Xapian::Document& doc) {
+  std::string value = doc.get_value(schema::kPrior);
+  return value.empty() ? 0.0 : Xapian::sortable_unserialise(value);
+}
+
+// A part of a new database built in two parts side by side (Run::go): the
+// docids it places in order start after `start`, its tail at `tail_start`,
+// and the first prior it places in order is at most `top`.
+struct PartPlan {
+  Xapian::docid start = 0;
+  Xapian::docid tail_start = schema::kTailStart;
+  double top = std::numeric_limits<double>::infinity();
 };
 
 // Changes in the spelling dictionary's word counts: word -> change.
@@ -487,6 +598,7 @@ struct Change {
   std::optional<Xapian::docid> old_docid;
   Xapian::Document document;
   std::vector<std::string> words;  // the document's spelling words (push takes them)
+  bool to_tail = false;            // a new document for the tail, whatever its prior (Run::route)
   bool closes_batch = false;
   SpellingDelta batch_words;  // closes_batch: the words of every change of the batch
 };
@@ -518,6 +630,8 @@ class ShardWriter {
 
   Xapian::WritableDatabase& database() { return db_; }
   const std::string& path() const { return path_; }
+  // Before start(), for a new database that is a part of one (PartPlan).
+  void plan_part(const PartPlan& part) { part_ = part; }
   std::size_t removed() const { return removed_; }
   std::size_t commits() const { return commits_; }
 
@@ -638,17 +752,14 @@ class ShardWriter {
   // Prior order (schema.h): a new database is kept in it; one that is not
   // (built by an older version, or renumbered by another tool) stays as it is.
   void init_order() {
-    tail_next_ = std::max<Xapian::docid>(schema::kTailStart, db_.get_lastdocid() + 1);
+    tail_next_ = std::max<Xapian::docid>(part_.tail_start, db_.get_lastdocid() + 1);
     if (db_.get_doccount() == 0) {
       order_ = schema::PriorOrder{};
+      order_->start = order_->end = order_->covered = part_.start;
+      order_->floor = part_.top;
     } else if (!rebuild_) {
       order_ = schema::read_prior_order(db_);
     }
-  }
-
-  static double prior_of(const Xapian::Document& doc) {
-    std::string value = doc.get_value(schema::kPrior);
-    return value.empty() ? 0.0 : Xapian::sortable_unserialise(value);
   }
 
   // A docid for a document with this prior: the next one in order if the
@@ -685,7 +796,7 @@ class ShardWriter {
         db_.replace_document(*change.old_docid, change.document);  // its place still fits
       } else {
         if (change.old_docid) db_.delete_document(*change.old_docid);
-        db_.replace_document(place(prior), change.document);
+        db_.replace_document(change.to_tail ? tail_next_++ : place(prior), change.document);
       }
     }
     if (change.closes_batch) {
@@ -772,6 +883,7 @@ class ShardWriter {
   Xapian::WritableDatabase db_;
   bool rebuild_ = false;
   std::string roots_;
+  PartPlan part_;
   SpellingDelta spelling_;  // this batch, as far as it is applied
   std::size_t removed_ = 0, pruned_ = 0, commits_ = 0;
   // Prior order (nullopt: the database is not in it): docids up to
@@ -871,16 +983,22 @@ class Run {
     }
     for (auto& file : files) file.shard = shard_of(file.id, layout_.shards);
 
-    std::vector<Xapian::WritableDatabase*> dbs;
     Xapian::doccount committed = 0;
+    for (auto& writer : writers_) committed += writer->database().get_doccount();
+    unsigned threads =
+        options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
+    if (committed == 0) {
+      std::vector<double> priors = order_by_prior(files, threads);
+      if (layout_.shards == 1 && !rebuild_ && threads >= 2 && options_.split_from > 0 &&
+          files.size() >= options_.split_from && files.size() < schema::kTailStart) {
+        split(files, priors);
+      }
+    }
+    std::vector<Xapian::WritableDatabase*> dbs;
     for (auto& writer : writers_) {
       dbs.push_back(&writer->database());
       kept_.emplace_back(writer->database().get_lastdocid() + 1, false);
-      committed += writer->database().get_doccount();
     }
-    unsigned threads =
-        options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
-    if (committed == 0) order_by_prior(files, threads);
     if (committed > 0) {
       for (const auto& path : layout_.paths) lookup_.add_database(open_local(path));
     }
@@ -910,6 +1028,14 @@ class Run {
     for (auto& writer : writers_) {
       stats_.removed += writer->removed();
       stats_.commits += writer->commits();
+    }
+    if (!parts_.empty()) {
+      writers_.clear();                       // closes the parts
+      merge_parts(options_.db_path, parts_);  // held_ keeps the lock meanwhile
+      held_.reset();
+      std::error_code ec;
+      fs::remove_all(parts_, ec);
+      ++stats_.commits;
     }
     stats_.shards = layout_.shards;
     observer_.progress(stats_, files.size());
@@ -971,7 +1097,8 @@ class Run {
     change.old_docid = out.old_docid;
     change.document = std::move(out.document);
     change.words = std::move(out.words);
-    if (!writers_[file.shard]->push(std::move(change))) {
+    unsigned shard = parts_.empty() ? file.shard : route(file.shard, change);
+    if (!writers_[shard]->push(std::move(change))) {
       // That writer failed: stop the others, then report its error.
       for (auto& writer : writers_) writer->stop();
       rethrow_failure();
@@ -982,7 +1109,8 @@ class Run {
   // A new database is built in prior order (schema.h): the files are taken
   // highest prior first, as a quick look at each tells (peek_prior), so that
   // nearly every document lands in order. Unreadable and unclear files last.
-  static void order_by_prior(std::vector<InputFile>& files, unsigned threads) {
+  // Returns the priors as looked at, in the new order (-1: unclear).
+  static std::vector<double> order_by_prior(std::vector<InputFile>& files, unsigned threads) {
     std::vector<double> priors(files.size());
     std::atomic<std::size_t> next{0};
     auto look = [&] {
@@ -1008,8 +1136,60 @@ class Run {
                      [&](std::size_t a, std::size_t b) { return priors[a] > priors[b]; });
     std::vector<InputFile> sorted;
     sorted.reserve(files.size());
-    for (std::size_t i : order) sorted.push_back(std::move(files[i]));
+    std::vector<double> sorted_priors;
+    sorted_priors.reserve(files.size());
+    for (std::size_t i : order) {
+      sorted.push_back(std::move(files[i]));
+      sorted_priors.push_back(priors[i]);
+    }
     files = std::move(sorted);
+    return sorted_priors;
+  }
+
+  // A large new database is built in two parts side by side, one writer each
+  // (the writer is the bottleneck of a run, and two keep both cores busy),
+  // then merged into one compacted database (merge_parts) that is the same as
+  // one built in one go, in prior order: the high part takes the first half
+  // of the files (highest priors) and docids from 1, the low part the rest
+  // and docids after the high part's. Meanwhile the database at the path
+  // stays empty and locked (held_); the parts are folders in parts_path().
+  void split(std::vector<InputFile>& files, const std::vector<double>& priors) {
+    std::size_t half = (files.size() + 1) / 2;
+    double top = priors[half - 1];  // the lowest prior the high part looked at
+    if (top < 0) return;            // mostly unclear files: one database
+    fs::path parts = parts_path(options_.db_path);
+    std::error_code ec;
+    fs::remove_all(parts, ec);  // an unfinished merge's leftovers (settle_parts)
+    if (!ec) fs::create_directories(parts, ec);
+    if (ec) {
+      throw Error(Error::Kind::kDatabase, "cannot create " + parts.string() + ": " + ec.message());
+    }
+    held_ = std::move(writers_.front());
+    writers_.clear();
+    for (const char* name : {"0", "1"}) {
+      writers_.push_back(
+          std::make_unique<ShardWriter>((parts / name).string(), options_, observer_));
+    }
+    writers_[1]->plan_part({static_cast<Xapian::docid>(half), schema::kTailStart, top});
+    for (std::size_t i = 0; i < files.size(); ++i) files[i].shard = i < half ? 0 : 1;
+    parts_ = parts;
+    high_bottom_ = top;
+  }
+
+  // The part a new document of a split build goes to. The high part places
+  // every document in order, so that its docids stay below the low part's: a
+  // document of its half whose prior does not fit there (its look guessed
+  // wrong) goes to the low part's tail instead. This follows the writer's own
+  // rule (ShardWriter::place), over the same documents in the same order.
+  unsigned route(unsigned part, Change& change) {
+    if (part != 0) return part;
+    double prior = prior_of(change.document);
+    if (prior <= high_floor_ && prior >= high_bottom_) {
+      high_floor_ = prior;
+      return 0;
+    }
+    change.to_tail = true;
+    return 1;
   }
 
   void keep(unsigned shard, Xapian::docid docid) {
@@ -1099,6 +1279,12 @@ class Run {
   std::vector<PruneScope> prune_scopes_;
   std::unordered_map<std::uint64_t, std::string> story_keys_;  // url hash -> collapse key
   bool rebuild_ = false;  // the database has an older schema: ignore stored hashes
+  // A split build (split()): the parts' folder, the database at the path
+  // (empty, locked until the merge), and the high part's placing so far.
+  fs::path parts_;
+  std::unique_ptr<ShardWriter> held_;
+  double high_floor_ = std::numeric_limits<double>::infinity();
+  double high_bottom_ = 0;
 };
 
 }  // namespace
@@ -1111,6 +1297,7 @@ IndexStats index_paths(const std::vector<std::string>& paths, const IndexOptions
       throw Error(Error::Kind::kNoSuchPath, path + ": no such file or folder");
     }
   }
+  settle_parts(options, observer);
   Run run(options, observer);
   try {
     return run.go(paths);

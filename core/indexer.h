@@ -12,6 +12,12 @@
 // database, or the shard its id hashes to (shards.h; `shards` splits a new
 // database). Each writer applies its documents in that order, so the same
 // input always gives the same database.
+// A large new database (IndexOptions::split_from) is built in two parts side
+// by side, in a folder DB.parts beside it, while the database at the path
+// stays empty and locked; at the end the parts are merged into one compacted
+// database, the same as one built in one go, which takes its place in one
+// step. A run that finds the parts of a build that was cut short merges what
+// they committed before it goes on.
 // Each database commits every `batch_size` changed documents and at the end;
 // each commit records a checkpoint so a killed run loses at most the batch in
 // progress and the database (every shard) always opens. index_paths sets
@@ -38,6 +44,10 @@ struct IndexOptions {
   bool wait_for_lock = false;      // wait for another writer instead of failing
   unsigned threads = 0;            // threads reading and parsing files; 0: one per core
   unsigned shards = 0;             // split a new database into this many (shards.h); 0: as it is
+  // A new database of at least this many files (not sharded, with two or
+  // more threads) is built in two parts side by side and merged (see below);
+  // 0: never.
+  std::size_t split_from = 50000;
 };
 
 struct IndexStats {

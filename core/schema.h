@@ -100,7 +100,8 @@ Xapian::Query relevance_query(const Xapian::Query& text);
 inline constexpr Xapian::docid kTailStart = Xapian::docid(1) << 24;
 // Metadata of a database kept in prior order: JSON {"end": last docid used
 // below kTailStart, "floor": its prior, "covered": see below, "last":
-// get_lastdocid() at the commit}, and the steps under kMetaPriorSteps (12
+// get_lastdocid() at the commit, "start": see PriorOrder, only when not 0},
+// and the steps under kMetaPriorSteps (12
 // bytes each: the first docid, big-endian, and the prior's IEEE 754 bits,
 // big-endian). Absent: not in order. A "last" that differs from the
 // database's means something else wrote it since (another tool): not trusted.
@@ -117,9 +118,13 @@ struct PriorStep {
   bool operator==(const PriorStep&) const = default;
 };
 struct PriorOrder {
-  Xapian::docid end = 0;  // the last docid placed in order; 0: none yet
+  // 0 for a database. A part of a database built in two parts side by side
+  // (indexer.cc) whose docids follow the first part's: the order starts after
+  // docid `start` (end and covered start there too, and so do the steps).
+  Xapian::docid start = 0;
+  Xapian::docid end = 0;  // the last docid placed in order; 0 (start): none yet
   double floor = std::numeric_limits<double>::infinity();  // the prior placed at `end`
-  // The prior of every docid from 1 to `covered` (<= end), as steps with
+  // The prior of every docid from start + 1 to `covered` (<= end), as steps with
   // decreasing priors: a docid's prior is that of the last step at or before
   // it (for the docids in use; deleted ones are never asked for). Past
   // `covered` the prior is read from kPrior: a database ordered before steps
@@ -138,6 +143,13 @@ bool in_prior_order(const Xapian::Database& db);
 // Records `order` with the database's last docid (nullopt: not in order), for
 // the next commit.
 void write_prior_order(Xapian::WritableDatabase& db, const std::optional<PriorOrder>& order);
+// The order of the union of two parts whose docids in order do not overlap:
+// `low` starts where `high`'s planned docids end (low.start), and none of its
+// priors is above any of `high`'s in order. nullopt if either is not in order.
+// Up to `covered`, the steps are those of one database built in one go, cut
+// at kMaxPriorSteps alike.
+std::optional<PriorOrder> join_prior_orders(const std::optional<PriorOrder>& high,
+                                            const std::optional<PriorOrder>& low);
 
 enum class FieldKind {
   kFreeText,  // words: stemmed, with positions, found by plain queries

@@ -37,6 +37,14 @@ RE-RUNS AND CRASHES
   --no-prune. Changes are committed every --batch-size documents: a killed run
   keeps what it committed, and the next run does the rest.
 
+A LARGE FIRST BUILD
+  A new database of --split-from files or more (not sharded, two threads or
+  more) is built in two parts side by side, in the folder DB.parts beside
+  it, and merged at the end into one compacted database, the same as one
+  built in one go but smaller and faster to search. Meanwhile the database
+  is empty to searches. A run that finds the parts of a build that was cut
+  short merges what they committed and goes on from there.
+
 SHARDS
   --shards N splits a new database into N shards by a stable hash of each
   document's id: the folder --db holds shard-00 ... and a Xapian stub file
@@ -68,6 +76,7 @@ struct Options {
   std::size_t batch_size = news::IndexOptions{}.batch_size;
   unsigned threads = 0;
   unsigned shards = 0;
+  std::size_t split_from = news::IndexOptions{}.split_from;
   bool no_prune = false;
   bool wait = false;
   bool follow_symlinks = false;
@@ -99,6 +108,10 @@ CLI::Option* setup(CLI::App& app, Options& opt) {
   app.add_option("--shards", opt.shards,
                  "split a new database into N shards, written in parallel (see SHARDS)")
       ->check(CLI::Range(1u, news::kMaxShards));
+  app.add_option("--split-from", opt.split_from,
+                 "build a new database of at least N files in two parts and merge them "
+                 "(0: never; see A LARGE FIRST BUILD)")
+      ->capture_default_str();
   app.add_flag("--no-prune", opt.no_prune, "keep documents whose files have vanished");
   app.add_flag("--wait", opt.wait, "wait for another indexer to finish instead of failing");
   app.add_flag("--follow-symlinks", opt.follow_symlinks,
@@ -182,6 +195,7 @@ int run(Options opt, const CLI::Option* db_option) {
   options.batch_size = opt.batch_size;
   options.threads = opt.threads;
   options.shards = opt.shards;
+  options.split_from = opt.split_from;
   options.prune = !opt.no_prune;
   options.wait_for_lock = opt.wait;
   options.follow_symlinks = opt.follow_symlinks;

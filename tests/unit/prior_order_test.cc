@@ -6,6 +6,8 @@
 #include <xapian.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -429,6 +431,186 @@ TEST(PriorOrder, ADatabaseWrittenByAnotherToolIsNotTrusted) {
   news::SearchResponse got = searcher.search(request);
   ASSERT_EQ(got.hits.size(), 3u);
   EXPECT_EQ(got.hits.front().id, "added-by-hand.md");
+}
+
+// A split build (indexer.h): a new database of at least split_from files is
+// built in two parts side by side and merged.
+news::IndexStats index_split(const fs::path& folder, const std::string& db,
+                             std::size_t split_from = 1) {
+  news::IndexOptions options;
+  options.db_path = db;
+  options.batch_size = 7;
+  options.threads = 2;
+  options.split_from = split_from;
+  news::IndexObserver quiet;
+  return news::index_paths({folder.string()}, options, quiet);
+}
+
+// Everything a search or a later run reads from a database, docid by docid.
+std::string dump(const std::string& path) {
+  Xapian::Database db(path);
+  std::ostringstream out;
+  out << "documents " << db.get_doccount() << " last " << db.get_lastdocid() << "\n";
+  for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
+    Xapian::Document doc = db.get_document(*it);
+    out << "docid " << *it << " data " << doc.get_data() << "\n";
+    for (auto v = doc.values_begin(); v != doc.values_end(); ++v) out << " v" << v.get_valueno();
+    out << "\n";
+    for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+      out << " " << *t << ":" << t.get_wdf();
+      for (auto p = t.positionlist_begin(); p != t.positionlist_end(); ++p) out << "," << *p;
+    }
+    out << "\n";
+  }
+  for (auto w = db.spellings_begin(); w != db.spellings_end(); ++w) {
+    out << "spelling " << *w << " " << w.get_termfreq() << "\n";
+  }
+  auto order = news::schema::read_prior_order(db);
+  EXPECT_TRUE(order.has_value()) << path;
+  if (order) {
+    out << "order end " << order->end << " floor " << order->floor << " covered " << order->covered
+        << "\n";
+    for (const auto& step : order->steps) out << " step " << step.first << " " << step.prior;
+  }
+  out << "\nroots " << db.get_metadata("news:roots") << " schema "
+      << db.get_metadata(std::string(news::schema::kMetaSchemaVersion)) << "\n";
+  return out.str();
+}
+
+TEST(SplitBuild, GivesTheDatabaseOfABuildInOneGoCompacted) {
+  news::testing::TempDir dir;
+  write_corpus(dir / "news");
+  const std::string one = (dir / "one").string(), two = (dir / "two").string();
+  ASSERT_EQ(index_split(dir / "news", one, /*split_from=*/0).indexed, 40u);
+  news::IndexStats stats = index_split(dir / "news", two);
+  EXPECT_EQ(stats.indexed, 40u);
+  EXPECT_FALSE(fs::exists(dir / "two.parts")) << "the parts are removed once merged";
+  EXPECT_EQ(dump(two), dump(one));
+  // The same page, scores included, with and without the early stop.
+  news::Searcher searcher(two);
+  expect_same_results(searcher);
+  expect_steps_match(Xapian::Database(two));
+  auto checkpoint = nlohmann::json::parse(Xapian::Database(two).get_metadata(news::kCheckpointKey));
+  EXPECT_EQ(checkpoint["documents"], 40);
+  // Compacted: Xapian's tables are written full, so the files are smaller.
+  auto bytes = [](const std::string& path) {
+    std::uintmax_t total = 0;
+    for (const auto& entry : fs::directory_iterator(path)) {
+      if (entry.path().extension() == ".glass") total += entry.file_size();
+    }
+    return total;
+  };
+  EXPECT_LT(bytes(two), bytes(one));
+  EXPECT_EQ(Xapian::Database::check(two), 0u);
+}
+
+TEST(SplitBuild, BelowTheThresholdTheBuildIsInOneGo) {
+  news::testing::TempDir dir;
+  write_corpus(dir / "news");
+  // With 40 files and a threshold of 41 no parts are made:
+  // Xapian's B-trees grown batch by batch hold more blocks than a compacted
+  // copy, which a split build always is.
+  const std::string db = (dir / "db").string();
+  index_split(dir / "news", db, /*split_from=*/41);
+  const std::string copy = (dir / "copy").string();
+  Xapian::Database(db).compact(copy);
+  auto table = [](const std::string& path) {
+    return fs::file_size(fs::path(path) / "postlist.glass");
+  };
+  EXPECT_GT(table(db), table(copy));
+}
+
+TEST(SplitBuild, LaterRunsUpdateItAsAnyOther) {
+  news::testing::TempDir dir;
+  write_corpus(dir / "news");
+  const std::string db_path = (dir / "db").string();
+  index_split(dir / "news", db_path);
+  // As in LaterChangesKeepTheOrderAndTheResults.
+  news::testing::write_file(dir / "news" / "late-high.md",
+                            news_file("Story alpha late and hot", "1000", "1000"));
+  news::testing::write_file(dir / "news" / "late-low.md",
+                            news_file("Story beta late and cold", "0", "0"));
+  news::testing::write_file(dir / "news" / "story-101.md",
+                            news_file("Story beta number 1 revised", "999", "999"));
+  fs::remove(dir / "news" / "story-103.md");
+  news::IndexStats stats = index_split(dir / "news", db_path);
+  EXPECT_EQ(stats.indexed, 3u);
+  EXPECT_EQ(stats.removed, 1u);
+  Xapian::Database db(db_path);
+  EXPECT_TRUE(news::schema::in_prior_order(db));
+  EXPECT_EQ(db.get_doccount(), 41u);
+  EXPECT_EQ(check_order(db), 2u) << "the new high prior and the raised one go to the tail";
+  news::Searcher searcher(db_path);
+  expect_same_results(searcher);
+}
+
+// A file whose quick look guesses its prior wrong, in the high part's half:
+// the high part places only what fits its order, so that its docids stay
+// below the low part's, and the misfit goes to the tail.
+TEST(SplitBuild, AMisguessedPriorInTheHighHalfGoesToTheTail) {
+  news::testing::TempDir dir;
+  write_corpus(dir / "news");
+  // Of two `quality:` and `heat:` lines the look takes the last, yaml-cpp
+  // the first, so this file looks like the best of all (the first in the
+  // high half) and is indexed as nearly the worst.
+  std::string text = news_file("Story gamma looks better than it is", "1", "1");
+  text.insert(text.find("provider:"), "quality: 1000\nheat: 1000\n");
+  news::testing::write_file(dir / "news" / "misguessed.md", text);
+  const std::string db_path = (dir / "db").string();
+  ASSERT_EQ(index_split(dir / "news", db_path).indexed, 41u);
+  Xapian::Database db(db_path);
+  EXPECT_TRUE(news::schema::in_prior_order(db));
+  EXPECT_EQ(check_order(db), 1u) << "the misguessed file alone is in the tail";
+  auto misguessed = db.postlist_begin(news::schema::id_term("misguessed.md"));
+  ASSERT_NE(misguessed, db.postlist_end(news::schema::id_term("misguessed.md")));
+  EXPECT_GE(*misguessed, kTailStart);
+  expect_steps_match(db);
+  news::Searcher searcher(db_path);
+  expect_same_results(searcher);
+}
+
+TEST(SplitBuild, JoinedStepsGoOnAcrossTheGapAndStopAtTheLimit) {
+  using news::schema::PriorOrder;
+  PriorOrder high;
+  high.append(0.7);
+  high.append(0.6);  // docids 1, 2 of a planned 3
+  PriorOrder low;
+  low.start = low.end = low.covered = 3;
+  low.floor = 0.6;
+  low.append(0.6);
+  low.append(0.5);  // docids 4, 5
+  auto joined = news::schema::join_prior_orders(high, low);
+  ASSERT_TRUE(joined.has_value());
+  EXPECT_EQ(joined->steps, (std::vector<news::schema::PriorStep>{{1, 0.7}, {2, 0.6}, {5, 0.5}}));
+  EXPECT_EQ(joined->end, 5u);
+  EXPECT_EQ(joined->covered, 5u);
+  EXPECT_EQ(joined->floor, 0.5);
+  EXPECT_EQ(joined->start, 0u);
+  // A high part that placed nothing: the low part's steps start at docid 1.
+  auto low_only = news::schema::join_prior_orders(PriorOrder{}, low);
+  ASSERT_TRUE(low_only.has_value());
+  EXPECT_EQ(low_only->steps.front(), (news::schema::PriorStep{1, 0.6}));
+  // A low part that placed nothing: the high part's order.
+  PriorOrder empty_low;
+  empty_low.start = empty_low.end = empty_low.covered = 3;
+  EXPECT_EQ(news::schema::join_prior_orders(high, empty_low)->end, 2u);
+  // Either part not in order: neither is the whole.
+  EXPECT_FALSE(news::schema::join_prior_orders(std::nullopt, low).has_value());
+  EXPECT_FALSE(news::schema::join_prior_orders(high, std::nullopt).has_value());
+  // At the limit the steps stop, and so does what they cover.
+  PriorOrder full;
+  for (std::size_t i = 0; i < news::schema::kMaxPriorSteps; ++i)
+    full.append(1.0 - double(i) * 1e-6);
+  ASSERT_EQ(full.covered, full.end);
+  PriorOrder after;
+  after.start = after.end = after.covered = full.end;
+  after.floor = 0;
+  after.append(0.0);
+  auto cut = news::schema::join_prior_orders(full, after);
+  ASSERT_TRUE(cut.has_value());
+  EXPECT_EQ(cut->steps.size(), news::schema::kMaxPriorSteps);
+  EXPECT_EQ(cut->covered, full.end);
+  EXPECT_EQ(cut->end, full.end + 1);
 }
 
 }  // namespace

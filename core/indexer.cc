@@ -511,8 +511,12 @@ void merge_parts(const std::string& db_path, const fs::path& parts) {
   fs::remove_all(merged, ec);
   try {
     Xapian::Database high((parts / "0").string()), low((parts / "1").string());
+    // A part that has committed nothing has placed nothing (and recorded no order yet).
+    auto order_of = [](const Xapian::Database& part) {
+      return part.get_doccount() == 0 ? schema::PriorOrder{} : schema::read_prior_order(part);
+    };
     std::optional<schema::PriorOrder> order =
-        schema::join_prior_orders(schema::read_prior_order(high), schema::read_prior_order(low));
+        schema::join_prior_orders(order_of(high), order_of(low));
     std::size_t commits = 1;
     for (const auto* part : {&high, &low}) {
       auto checkpoint = nlohmann::json::parse(part->get_metadata(kCheckpointKey), nullptr, false);

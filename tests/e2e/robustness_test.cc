@@ -592,6 +592,51 @@ TEST(RobustKill, KillWhileCreatingTheDatabaseLeavesOneThatOpens) {
   std::cout << unfinished << " kills left a database folder without a database" << std::endl;
 }
 
+// A large first build is made in two parts, merged at the end (news-index
+// --help, A LARGE FIRST BUILD). Killed at any moment, it leaves a database
+// that opens (empty until the merge takes its place), and the next run merges
+// the parts' committed documents before it goes on: every file exactly once,
+// in prior order, and no parts left.
+TEST(RobustKill, SigkillDuringASplitBuildIsMergedByTheNextRun) {
+  TempDir tmp;
+  Corpus corpus(tmp / "corpus", 2000);
+  fs::path db = tmp / "db", parts = tmp / "db.parts";
+  const auto index = index_command(
+      db, {"--split-from", "1", "--threads", "2", "--batch-size", "100", corpus.root().string()});
+  auto start = Clock::now();
+  CommandResult full = run_program(index);
+  const double full_seconds = seconds_since(start);
+  ASSERT_EQ(full.status, 0) << full.err;
+  EXPECT_FALSE(fs::exists(parts));
+  EXPECT_TRUE(news::schema::in_prior_order(Xapian::Database(db.string())));
+
+  std::mt19937 rng(20261122);
+  int merged = 0;
+  for (int round = 0; round < 8; ++round) {
+    fs::remove_all(db);
+    fs::remove_all(parts);
+    const double delay = std::uniform_real_distribution<double>(0, full_seconds)(rng);
+    Child indexer(index);
+    sleep_seconds(delay);
+    indexer.kill(SIGKILL);
+    CommandResult killed = indexer.wait();
+    check_database(db);
+    CommandResult rerun = run_program(index);
+    SCOPED_TRACE("round " + std::to_string(round) + ", SIGKILL after " + std::to_string(delay) +
+                 " s, status " + std::to_string(killed.status));
+    EXPECT_EQ(rerun.status, 0) << rerun.err;
+    if (rerun.err.find("cut short") != std::string::npos) ++merged;
+    EXPECT_FALSE(fs::exists(parts)) << "the parts are left after the next run";
+    DbState state = check_database(db);
+    EXPECT_EQ(state.docs, corpus.size());
+    expect_holds_exactly(db, corpus);
+    EXPECT_TRUE(news::schema::in_prior_order(Xapian::Database(db.string())));
+    if (::testing::Test::HasFailure()) return;
+  }
+  std::cout << merged << " of 8 kills left parts that the next run merged" << std::endl;
+  EXPECT_GT(merged, 0) << "no kill landed while the parts were being written";
+}
+
 // ===========================================================================
 // 2. Two indexers on one database.
 
@@ -659,6 +704,40 @@ TEST(RobustLock, SecondIndexerFailsAtOnceWhileAnotherRuns) {
 
   CommandResult done = first.wait();
   EXPECT_EQ(done.status, 0) << done.err;
+  DbState state = check_database(db);
+  EXPECT_EQ(state.docs, corpus.size());
+}
+
+// During a split build the database at the path stays locked: a second
+// indexer is refused at once, and one that waits runs once the merged
+// database has taken its place.
+TEST(RobustLock, ASplitBuildHoldsTheLockUntilItsMergeIsInPlace) {
+  TempDir tmp;
+  Corpus corpus(tmp / "corpus", 2500);
+  fs::path db = tmp / "db", parts = tmp / "db.parts";
+  Child first(index_command(
+      db, {"--split-from", "1", "--threads", "2", "--batch-size", "100", corpus.root().string()}));
+  auto start = Clock::now();
+  while (!fs::exists(parts / "1") && !first.finished() && seconds_since(start) < 60) {
+    sleep_seconds(0.005);
+  }
+  ASSERT_TRUE(fs::exists(parts / "1")) << "the first indexer made no parts";
+  CommandResult second = run_program(index_command(db, {corpus.root().string()}));
+  const bool first_still_running = !first.finished();
+  EXPECT_EQ(second.status, 4) << second.out << second.err;
+  EXPECT_NE(second.err.find("locked by another indexer"), std::string::npos) << second.err;
+  ASSERT_TRUE(first_still_running) << "the corpus is too small: the first indexer already ended";
+
+  Child waiting(index_command(db, {"--wait", corpus.root().string()}));
+  CommandResult done = first.wait();
+  EXPECT_EQ(done.status, 0) << done.err;
+  std::optional<CommandResult> after = waiting.wait_for(120);
+  ASSERT_TRUE(after) << "news-index --wait still waits after the split build ended";
+  EXPECT_EQ(after->status, 0) << after->err;
+  EXPECT_NE(after->out.find(summary_of_unchanged(corpus.size())), std::string::npos)
+      << "the waiting run did not find the merged database:\n"
+      << after->out << after->err;
+  EXPECT_FALSE(fs::exists(parts));
   DbState state = check_database(db);
   EXPECT_EQ(state.docs, corpus.size());
 }

@@ -6,6 +6,7 @@
 #include <xapian.h>
 
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -164,15 +165,18 @@ TEST(PriorOrder, ANewDatabaseIsBuiltInPriorOrder) {
   EXPECT_EQ(prior_of(db.get_document(1)), highest);
 }
 
-TEST(PriorOrder, LaterChangesKeepTheOrderAndTheResults) {
+using Build = std::function<news::IndexStats(const fs::path& folder, const std::string& db)>;
+
+// Indexes write_corpus()'s files, then new files above every prior in the
+// database (tail), one at the very bottom (placed in order), one document's
+// prior changed (moved), one rewritten with its prior unchanged (in place),
+// one removed: the order and the results hold.
+void expect_later_changes_keep_the_order(const Build& build) {
   news::testing::TempDir dir;
   write_corpus(dir / "news");
   std::string db_path = (dir / "db").string();
-  index_folder(dir / "news", db_path);
+  build(dir / "news", db_path);
 
-  // New files above every prior in the database (tail), one at the very
-  // bottom (placed in order), one document's prior changed (moved), one
-  // rewritten with its prior unchanged (in place), one removed.
   news::testing::write_file(dir / "news" / "late-high.md",
                             news_file("Story alpha late and hot", "1000", "1000"));
   news::testing::write_file(dir / "news" / "late-low.md",
@@ -183,7 +187,7 @@ TEST(PriorOrder, LaterChangesKeepTheOrderAndTheResults) {
   news::testing::write_file(dir / "news" / "story-102.md",
                             same.replace(same.find("in detail"), 9, "in more detail"));
   fs::remove(dir / "news" / "story-103.md");
-  news::IndexStats stats = index_folder(dir / "news", db_path);
+  news::IndexStats stats = build(dir / "news", db_path);
   EXPECT_EQ(stats.indexed, 4u);
   EXPECT_EQ(stats.removed, 1u);
 
@@ -195,8 +199,13 @@ TEST(PriorOrder, LaterChangesKeepTheOrderAndTheResults) {
   news::Searcher searcher(db_path);
   expect_same_results(searcher);
   // A third run with nothing changed keeps everything, tail included.
-  EXPECT_EQ(index_folder(dir / "news", db_path).unchanged, 41u);
+  EXPECT_EQ(build(dir / "news", db_path).unchanged, 41u);
   EXPECT_EQ(Xapian::Database(db_path).get_doccount(), 41u);
+}
+
+TEST(PriorOrder, LaterChangesKeepTheOrderAndTheResults) {
+  expect_later_changes_keep_the_order(
+      [](const fs::path& folder, const std::string& db) { return index_folder(folder, db); });
 }
 
 TEST(PriorOrder, ShardsAreEachInOrder) {
@@ -521,27 +530,8 @@ TEST(SplitBuild, BelowTheThresholdTheBuildIsInOneGo) {
 }
 
 TEST(SplitBuild, LaterRunsUpdateItAsAnyOther) {
-  news::testing::TempDir dir;
-  write_corpus(dir / "news");
-  const std::string db_path = (dir / "db").string();
-  index_split(dir / "news", db_path);
-  // As in LaterChangesKeepTheOrderAndTheResults.
-  news::testing::write_file(dir / "news" / "late-high.md",
-                            news_file("Story alpha late and hot", "1000", "1000"));
-  news::testing::write_file(dir / "news" / "late-low.md",
-                            news_file("Story beta late and cold", "0", "0"));
-  news::testing::write_file(dir / "news" / "story-101.md",
-                            news_file("Story beta number 1 revised", "999", "999"));
-  fs::remove(dir / "news" / "story-103.md");
-  news::IndexStats stats = index_split(dir / "news", db_path);
-  EXPECT_EQ(stats.indexed, 3u);
-  EXPECT_EQ(stats.removed, 1u);
-  Xapian::Database db(db_path);
-  EXPECT_TRUE(news::schema::in_prior_order(db));
-  EXPECT_EQ(db.get_doccount(), 41u);
-  EXPECT_EQ(check_order(db), 2u) << "the new high prior and the raised one go to the tail";
-  news::Searcher searcher(db_path);
-  expect_same_results(searcher);
+  expect_later_changes_keep_the_order(
+      [](const fs::path& folder, const std::string& db) { return index_split(folder, db); });
 }
 
 // A file whose quick look guesses its prior wrong, in the high part's half:

@@ -1189,7 +1189,9 @@ class Run {
   // A large new database is built in two parts side by side, one writer each
   // (the writer is the bottleneck of a run, and two keep both cores busy),
   // then merged into one compacted database (merge_parts) that is the same as
-  // one built in one go, in prior order: the high part takes the first half
+  // one built in one go (but for which of two copies of a story published
+  // under one url lends the story its key), in prior order: the high part
+  // takes the first half
   // of the files (highest priors) and docids from 1, the low part the rest
   // and docids after the high part's. Meanwhile the database at the path
   // stays empty and locked (held_); the parts are folders in parts_path().
@@ -1211,7 +1213,19 @@ class Run {
           std::make_unique<ShardWriter>((parts / name).string(), options_, observer_));
     }
     writers_[1]->plan_part({static_cast<Xapian::docid>(half), schema::kTailStart, top});
-    for (std::size_t i = 0; i < files.size(); ++i) files[i].shard = i < half ? 0 : 1;
+    // The files are taken one from each half in turn, so that both writers
+    // work all along; each still gets its own files in prior order.
+    std::vector<InputFile> turns;
+    turns.reserve(files.size());
+    for (std::size_t i = 0; i < half; ++i) {
+      turns.push_back(std::move(files[i]));
+      turns.back().shard = 0;
+      if (half + i < files.size()) {
+        turns.push_back(std::move(files[half + i]));
+        turns.back().shard = 1;
+      }
+    }
+    files = std::move(turns);
     parts_ = parts;
     high_bottom_ = top;
   }

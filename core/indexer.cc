@@ -1077,7 +1077,7 @@ class Run {
     if (!parts_.empty()) {
       writers_.clear();                       // closes the parts
       merge_parts(options_.db_path, parts_);  // held_ keeps the lock meanwhile
-      held_.reset();
+      held_.close();
       std::error_code ec;
       fs::remove_all(parts_, ec);
       ++stats_.commits;
@@ -1191,9 +1191,8 @@ class Run {
   // then merged into one compacted database (merge_parts) that is the same as
   // one built in one go (but for which of two copies of a story published
   // under one url lends the story its key), in prior order: the high part
-  // takes the first half
-  // of the files (highest priors) and docids from 1, the low part the rest
-  // and docids after the high part's. Meanwhile the database at the path
+  // takes the first half of the files (highest priors) and docids from 1,
+  // the low part the rest and docids after the high part's. Meanwhile the database at the path
   // stays empty and locked (held_); the parts are folders in parts_path().
   void split(std::vector<InputFile>& files, const std::vector<double>& priors) {
     std::size_t half = (files.size() + 1) / 2;
@@ -1206,7 +1205,7 @@ class Run {
     if (ec) {
       throw Error(Error::Kind::kDatabase, "cannot create " + parts.string() + ": " + ec.message());
     }
-    held_ = std::move(writers_.front());
+    held_ = writers_.front()->database();  // a handle: the database stays open and locked
     writers_.clear();
     for (const char* name : {"0", "1"}) {
       writers_.push_back(
@@ -1336,7 +1335,7 @@ class Run {
   // A split build (split()): the parts' folder, the database at the path
   // (empty, locked until the merge), and the high part's placing so far.
   fs::path parts_;
-  std::unique_ptr<ShardWriter> held_;
+  Xapian::WritableDatabase held_;
   double high_floor_ = std::numeric_limits<double>::infinity();
   double high_bottom_ = 0;
 };

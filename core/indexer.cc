@@ -61,6 +61,7 @@ struct InputFile {
   std::string id;                          // path relative to its root, with '/' separators
   const std::string* root_term = nullptr;  // owned by the run, outlives the files
   unsigned shard = 0;                      // the shard its id belongs in (shards.h)
+  double look = -1;  // a new database's quick look at its prior (order_by_prior); -1: none
 };
 
 bool is_within(const fs::path& child, const fs::path& root) {
@@ -450,7 +451,10 @@ void check_writable(const fs::path& db) {
 // Xapian's default (four runs), 44-52 s with 1,000 or 2,500 (nine);
 // 1,000,000 took 569 s with 1,000 and 557 s with 2,500 (1,000 spends more
 // time in the kernel re-reading and rewriting the tables' blocks, which grows
-// with the database; 2,500 more in the maps). Xapian 1.4 takes the figure
+// with the database; 2,500 more in the maps). The split build of 1,000,000
+// (two writers, one run each, not interleaved) took 381 s with 1,250, 379 s
+// with 2,500 and 402 s with 5,000 (user time 566, 563 and 624 s: the maps
+// grow dearer faster than the writes shrink). Xapian 1.4 takes the figure
 // only from the environment, read when a database is opened for writing; a
 // value the user set is kept.
 constexpr const char* kFlushThreshold = "2500";
@@ -641,7 +645,7 @@ struct Change {
   std::optional<Xapian::docid> old_docid;
   Xapian::Document document;
   std::vector<std::string> words;  // the document's spelling words (push takes them)
-  bool to_tail = false;            // a new document for the tail, whatever its prior (Run::route)
+  bool to_tail = false;  // a new document for the tail, whatever its prior (Run::apply, route)
   bool closes_batch = false;
   SpellingDelta batch_words;  // closes_batch: the words of every change of the batch
 };
@@ -1031,10 +1035,10 @@ class Run {
     unsigned threads =
         options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
     if (committed == 0) {
-      std::vector<double> priors = order_by_prior(files, threads);
+      order_by_prior(files, threads);
       if (layout_.shards == 1 && !rebuild_ && threads >= 2 && options_.split_from > 0 &&
           files.size() >= options_.split_from && files.size() < schema::kTailStart) {
-        split(files, priors);
+        split(files);
       }
     }
     std::vector<Xapian::WritableDatabase*> dbs;
@@ -1142,6 +1146,10 @@ class Run {
     change.old_docid = out.old_docid;
     change.document = std::move(out.document);
     change.words = std::move(out.words);
+    // A document whose prior is below what the quick look at its file said
+    // (the look misread it) is not placed in order: there it would lower the
+    // floor below the next files' priors and send all of them to the tail.
+    if (file.look >= 0 && prior_of(change.document) < file.look) change.to_tail = true;
     unsigned shard = parts_.empty() ? file.shard : route(file.shard, change);
     if (!writers_[shard]->push(std::move(change))) {
       // That writer failed: stop the others, then report its error.
@@ -1152,38 +1160,25 @@ class Run {
   }
 
   // A new database is built in prior order (schema.h): the files are taken
-  // highest prior first, as a quick look at each tells (peek_prior), so that
-  // nearly every document lands in order. Unreadable and unclear files last.
-  // Returns the priors as looked at, in the new order (-1: unclear).
-  static std::vector<double> order_by_prior(std::vector<InputFile>& files, unsigned threads) {
-    std::vector<double> priors(files.size());
+  // highest prior first, as a quick look at each tells (peek_prior, kept in
+  // InputFile::look), so that nearly every document lands in order.
+  // Unreadable and unclear files last.
+  static void order_by_prior(std::vector<InputFile>& files, unsigned threads) {
     std::atomic<std::size_t> next{0};
     auto look = [&] {
       std::string bytes, error;
       for (std::size_t i; (i = next.fetch_add(1)) < files.size();) {
         std::optional<double> prior;
         if (read_file(files[i].path, bytes, error)) prior = peek_prior(bytes);
-        priors[i] = prior.value_or(-1.0);
+        files[i].look = prior.value_or(-1.0);
       }
     };
     std::vector<std::thread> lookers;
     for (unsigned t = 1; t < std::max(threads, kDiskThreads); ++t) lookers.emplace_back(look);
     look();
     for (auto& looker : lookers) looker.join();
-    std::vector<std::size_t> order(files.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return priors[a] > priors[b]; });
-    std::vector<InputFile> sorted;
-    sorted.reserve(files.size());
-    std::vector<double> sorted_priors;
-    sorted_priors.reserve(files.size());
-    for (std::size_t i : order) {
-      sorted.push_back(std::move(files[i]));
-      sorted_priors.push_back(priors[i]);
-    }
-    files = std::move(sorted);
-    return sorted_priors;
+    std::stable_sort(files.begin(), files.end(),
+                     [](const InputFile& a, const InputFile& b) { return a.look > b.look; });
   }
 
   // A large new database is built in two parts side by side, one writer each
@@ -1194,10 +1189,10 @@ class Run {
   // takes the first half of the files (highest priors) and docids from 1,
   // the low part the rest and docids after the high part's. Meanwhile the database at the path
   // stays empty and locked (held_); the parts are folders in parts_path().
-  void split(std::vector<InputFile>& files, const std::vector<double>& priors) {
+  void split(std::vector<InputFile>& files) {
     std::size_t half = (files.size() + 1) / 2;
-    double top = priors[half - 1];  // the lowest prior the high part looked at
-    if (top < 0) return;            // mostly unclear files: one database
+    double top = files[half - 1].look;  // the lowest prior the high part looked at
+    if (top < 0) return;                // mostly unclear files: one database
     fs::path parts = parts_path(options_.db_path);
     std::error_code ec;
     fs::remove_all(parts, ec);  // an unfinished merge's leftovers (settle_parts)
@@ -1231,13 +1226,13 @@ class Run {
 
   // The part a new document of a split build goes to. The high part places
   // every document in order, so that its docids stay below the low part's: a
-  // document of its half whose prior does not fit there (its look guessed
-  // wrong) goes to the low part's tail instead. This follows the writer's own
+  // document of its half whose prior does not fit there, or is below its
+  // look (apply), goes to the low part's tail instead. This follows the writer's own
   // rule (ShardWriter::place), over the same documents in the same order.
   unsigned route(unsigned part, Change& change) {
     if (part != 0) return part;
     double prior = prior_of(change.document);
-    if (prior <= high_floor_ && prior >= high_bottom_) {
+    if (!change.to_tail && prior <= high_floor_ && prior >= high_bottom_) {
       high_floor_ = prior;
       return 0;
     }

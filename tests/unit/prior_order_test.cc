@@ -149,6 +149,15 @@ TEST(PriorOrder, PeekReadsTheWaysNumbersAreWritten) {
   EXPECT_EQ(peek_prior(news_file("t", "-5", "3")), std::nullopt);
 }
 
+// A file whose quick look guesses its prior wrong: of two `quality:` and
+// `heat:` lines the look takes the last (`looks` for both), yaml-cpp the first
+// (1 for both), so it is indexed as nearly the worst of write_corpus()'s files.
+void write_misguessed(const fs::path& folder, const std::string& looks) {
+  std::string text = news_file("Story gamma looks better than it is", "1", "1");
+  text.insert(text.find("provider:"), "quality: " + looks + "\nheat: " + looks + "\n");
+  news::testing::write_file(folder / "misguessed.md", text);
+}
+
 TEST(PriorOrder, ANewDatabaseIsBuiltInPriorOrder) {
   news::testing::TempDir dir;
   write_corpus(dir / "news");
@@ -253,6 +262,40 @@ void expect_steps_match(const Xapian::Database& db) {
     ++checked;
   }
   EXPECT_GT(checked, 0u);
+}
+
+// A misguessed file is not placed in order (where it would lower the floor
+// below every later file's prior, sending them all to the tail): it alone
+// goes to the tail, whether it looks like the best file or a middling one,
+// in one database and in each shard.
+TEST(PriorOrder, AMisguessedPriorAloneGoesToTheTail) {
+  for (const char* looks : {"1000", "30"}) {
+    for (unsigned shards : {1u, 2u}) {
+      SCOPED_TRACE(std::string("looks ") + looks + ", shards " + std::to_string(shards));
+      news::testing::TempDir dir;
+      write_corpus(dir / "news");
+      write_misguessed(dir / "news", looks);
+      std::string db_path = (dir / "db").string();
+      ASSERT_EQ(index_folder(dir / "news", db_path, shards).indexed, 41u);
+      Xapian::Database db(db_path);
+      Xapian::doccount tails = 0;
+      for (unsigned s = 0; s < shards; ++s) {
+        Xapian::Database part =
+            shards == 1 ? db
+                        : Xapian::Database((dir / "db" / ("shard-0" + std::to_string(s))).string());
+        EXPECT_TRUE(news::schema::in_prior_order(part)) << s;
+        tails += check_order(part);
+        expect_steps_match(part);
+        auto it = part.postlist_begin(news::schema::id_term("misguessed.md"));
+        if (it != part.postlist_end(news::schema::id_term("misguessed.md"))) {
+          EXPECT_GE(*it, kTailStart);
+        }
+      }
+      EXPECT_EQ(tails, 1u) << "the misguessed file alone is in the tail";
+      news::Searcher searcher(db_path);
+      expect_same_results(searcher);
+    }
+  }
 }
 
 TEST(PriorOrder, AppendRecordsAStepPerPriorUpToTheLimit) {
@@ -535,29 +578,29 @@ TEST(SplitBuild, LaterRunsUpdateItAsAnyOther) {
       [](const fs::path& folder, const std::string& db) { return index_split(folder, db); });
 }
 
-// A file whose quick look guesses its prior wrong, in the high part's half:
-// the high part places only what fits its order, so that its docids stay
-// below the low part's, and the misfit goes to the tail.
-TEST(SplitBuild, AMisguessedPriorInTheHighHalfGoesToTheTail) {
-  news::testing::TempDir dir;
-  write_corpus(dir / "news");
-  // Of two `quality:` and `heat:` lines the look takes the last, yaml-cpp
-  // the first, so this file looks like the best of all (the first in the
-  // high half) and is indexed as nearly the worst.
-  std::string text = news_file("Story gamma looks better than it is", "1", "1");
-  text.insert(text.find("provider:"), "quality: 1000\nheat: 1000\n");
-  news::testing::write_file(dir / "news" / "misguessed.md", text);
-  const std::string db_path = (dir / "db").string();
-  ASSERT_EQ(index_split(dir / "news", db_path).indexed, 41u);
-  Xapian::Database db(db_path);
-  EXPECT_TRUE(news::schema::in_prior_order(db));
-  EXPECT_EQ(check_order(db), 1u) << "the misguessed file alone is in the tail";
-  auto misguessed = db.postlist_begin(news::schema::id_term("misguessed.md"));
-  ASSERT_NE(misguessed, db.postlist_end(news::schema::id_term("misguessed.md")));
-  EXPECT_GE(*misguessed, kTailStart);
-  expect_steps_match(db);
-  news::Searcher searcher(db_path);
-  expect_same_results(searcher);
+// A misguessed file in either half: each part places only what fits its
+// order (so that the high part's docids stay below the low part's), and the
+// misfit goes to the tail.
+TEST(SplitBuild, AMisguessedPriorInEitherHalfGoesToTheTail) {
+  // Looks like the best of all (the first in the high half); like one in
+  // the low half.
+  for (const char* looks : {"1000", "30"}) {
+    SCOPED_TRACE(std::string("looks ") + looks);
+    news::testing::TempDir dir;
+    write_corpus(dir / "news");
+    write_misguessed(dir / "news", looks);
+    const std::string db_path = (dir / "db").string();
+    ASSERT_EQ(index_split(dir / "news", db_path).indexed, 41u);
+    Xapian::Database db(db_path);
+    EXPECT_TRUE(news::schema::in_prior_order(db));
+    EXPECT_EQ(check_order(db), 1u) << "the misguessed file alone is in the tail";
+    auto misguessed = db.postlist_begin(news::schema::id_term("misguessed.md"));
+    ASSERT_NE(misguessed, db.postlist_end(news::schema::id_term("misguessed.md")));
+    EXPECT_GE(*misguessed, kTailStart);
+    expect_steps_match(db);
+    news::Searcher searcher(db_path);
+    expect_same_results(searcher);
+  }
 }
 
 TEST(SplitBuild, JoinedStepsGoOnAcrossTheGapAndStopAtTheLimit) {

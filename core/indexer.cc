@@ -509,15 +509,6 @@ Layout decide_layout(const IndexOptions& options) {
   return existing;
 }
 
-// The folder beside the database that holds the parts of a split build
-// (Run::split): "DB.parts".
-fs::path parts_path(const std::string& db_path) {
-  fs::path path = fs::path(db_path).lexically_normal();
-  if (!path.has_filename()) path = path.parent_path();
-  path += ".parts";
-  return path;
-}
-
 // Swaps two folders in one step, so that the database path always holds a
 // database; on a file system that cannot, in two renames.
 void swap_into_place(const fs::path& merged, const fs::path& db) {

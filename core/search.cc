@@ -81,6 +81,7 @@ std::string day_bound(const std::string& text, bool end) {
 
 Searcher::Searcher(const std::vector<std::string>& specs) {
   for (const auto& spec : specs) path_ += (path_.empty() ? "" : ", ") + spec;
+  specs_ = specs;
   SearchDatabases opened = open_search_databases(specs);
   db_ = std::move(opened.db);
   remote_ = opened.remote;
@@ -123,7 +124,9 @@ Xapian::Query Searcher::parse_query(const std::string& text, bool match_any) {
 
 SearchResponse Searcher::search(const SearchRequest& request) {
   try {
-    return read_newest(&db_, [&] { return search_once(request); });
+    SearchResponse response = read_newest(&db_, [&] { return search_once(request); });
+    if (db_.get_doccount() == 0) note_unmerged_first_build(response);
+    return response;
   } catch (const Xapian::QueryParserError& e) {
     throw Error(Error::Kind::kBadQuery, "cannot parse query: " + e.get_msg());
   } catch (const Xapian::DatabaseModifiedError&) {
@@ -433,6 +436,19 @@ std::unique_ptr<Xapian::PostingSource> Searcher::prior_source(bool use_prior_ord
                                                                         prior_range_end_);
   }
   return std::make_unique<Xapian::ValueWeightPostingSource>(schema::kPrior);
+}
+
+void Searcher::note_unmerged_first_build(SearchResponse& response) {
+  for (const auto& spec : specs_) {
+    if (is_remote_spec(spec)) continue;
+    std::string parts = parts_path(spec);
+    std::error_code ec;
+    if (!std::filesystem::is_directory(parts, ec)) continue;
+    response.notices.push_back("database " + spec +
+                               " has no documents yet: its first build keeps them in " + parts +
+                               " until it merges them (or, if it was stopped, until the next "
+                               "news-index run does)");
+  }
 }
 
 SearchResponse Searcher::search_once(const SearchRequest& request) {

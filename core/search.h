@@ -151,6 +151,9 @@ class Searcher {
                                            Xapian::QueryParser::FLAG_PURE_NOT;
   void configure(Xapian::QueryParser& parser, bool match_any);
   SearchResponse search_once(const SearchRequest& request);
+  // Adds a notice when the database is empty because its first build, in
+  // two parts (indexer.h), has not merged them into it yet.
+  void note_unmerged_first_build(SearchResponse& response);
   Xapian::Query like_query(const std::string& id);
   // The rare plain words of `query` (parsed: `parsed`), as typed in lower
   // case, and their corrections.
@@ -172,6 +175,7 @@ class Searcher {
                                         const std::vector<std::string>& keys,
                                         const std::vector<SearchHit>& hits);
 
+  std::vector<std::string> specs_;     // as given
   std::string path_;                   // the specs, for messages
   bool remote_ = false;                // some shards are served remotely: no spelling data
   Xapian::docid prior_range_end_ = 0;  // prior order (shards.h, SearchDatabases)

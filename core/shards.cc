@@ -26,6 +26,13 @@ std::string shard_name(unsigned i) {
   return name;
 }
 
+std::string parts_path(const std::string& db_path) {
+  fs::path path = fs::path(db_path).lexically_normal();
+  if (!path.has_filename()) path = path.parent_path();
+  path += ".parts";
+  return path.string();
+}
+
 namespace {
 
 std::vector<std::string> stub_lines(const fs::path& stub) {

@@ -43,6 +43,11 @@ Layout read_layout(const std::string& db_path);
 // The layout a database at `db_path` gets with `shards` shards (1: plain).
 Layout plan_layout(const std::string& db_path, unsigned shards);
 
+// The folder beside the database at `db_path` where a large first build
+// keeps its two parts until it merges them into the database (indexer.h):
+// "DB.parts". Meanwhile the database itself is empty.
+std::string parts_path(const std::string& db_path);
+
 // Writes the stub file of a sharded database (atomically: a new file renamed
 // over the old), listing its shards by relative path.
 void write_stub(const std::string& db_path, unsigned shards);

@@ -727,6 +727,15 @@ TEST(RobustLock, ASplitBuildHoldsTheLockUntilItsMergeIsInPlace) {
   EXPECT_EQ(second.status, 4) << second.out << second.err;
   EXPECT_NE(second.err.find("locked by another indexer"), std::string::npos) << second.err;
   ASSERT_TRUE(first_still_running) << "the corpus is too small: the first indexer already ended";
+  // Meanwhile a search finds the database empty, and says why.
+  CommandResult search = run_program({NEWS_SEARCH_BIN, "--db", db.string(), "story"});
+  if (!first.finished()) {
+    EXPECT_EQ(search.status, 1) << search.out << search.err;
+    EXPECT_NE(
+        search.err.find("has no documents yet: its first build keeps them in " + parts.string()),
+        std::string::npos)
+        << search.err;
+  }
 
   Child waiting(index_command(db, {"--wait", corpus.root().string()}));
   CommandResult done = first.wait();

@@ -1140,8 +1140,9 @@ class Run {
     // A document whose prior is below what the quick look at its file said
     // (the look misread it) is not placed in order: there it would lower the
     // floor below the next files' priors and send all of them to the tail.
-    if (file.look >= 0 && prior_of(change.document) < file.look) change.to_tail = true;
-    unsigned shard = parts_.empty() ? file.shard : route(file.shard, change);
+    double prior = prior_of(change.document);
+    if (file.look >= 0 && prior < file.look) change.to_tail = true;
+    unsigned shard = parts_.empty() ? file.shard : route(file.shard, prior, change);
     if (!writers_[shard]->push(std::move(change))) {
       // That writer failed: stop the others, then report its error.
       for (auto& writer : writers_) writer->stop();
@@ -1227,9 +1228,8 @@ class Run {
   // document of its half whose prior does not fit there, or is below its
   // look (apply), goes to the low part's tail instead. This follows the writer's own
   // rule (ShardWriter::place), over the same documents in the same order.
-  unsigned route(unsigned part, Change& change) {
+  unsigned route(unsigned part, double prior, Change& change) {
     if (part != 0) return part;
-    double prior = prior_of(change.document);
     if (!change.to_tail && prior <= high_floor_ && prior >= high_bottom_) {
       high_floor_ = prior;
       return 0;

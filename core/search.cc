@@ -80,7 +80,6 @@ std::string day_bound(const std::string& text, bool end) {
 }
 
 Searcher::Searcher(const std::vector<std::string>& specs) {
-  for (const auto& spec : specs) path_ += (path_.empty() ? "" : ", ") + spec;
   specs_ = specs;
   SearchDatabases opened = open_search_databases(specs);
   db_ = std::move(opened.db);
@@ -130,9 +129,9 @@ SearchResponse Searcher::search(const SearchRequest& request) {
   } catch (const Xapian::QueryParserError& e) {
     throw Error(Error::Kind::kBadQuery, "cannot parse query: " + e.get_msg());
   } catch (const Xapian::DatabaseModifiedError&) {
-    throw Error(Error::Kind::kDatabase, "database " + path_ + " kept changing: try again");
+    throw Error(Error::Kind::kDatabase, "database " + specs_text() + " kept changing: try again");
   } catch (const Xapian::Error& e) {
-    throw Error(Error::Kind::kDatabase, "database " + path_ + ": " + e.get_description());
+    throw Error(Error::Kind::kDatabase, "database " + specs_text() + ": " + e.get_description());
   }
 }
 
@@ -436,6 +435,12 @@ std::unique_ptr<Xapian::PostingSource> Searcher::prior_source(bool use_prior_ord
                                                                         prior_range_end_);
   }
   return std::make_unique<Xapian::ValueWeightPostingSource>(schema::kPrior);
+}
+
+std::string Searcher::specs_text() const {
+  std::string text;
+  for (const auto& spec : specs_) text += (text.empty() ? "" : ", ") + spec;
+  return text;
 }
 
 void Searcher::note_unmerged_first_build(SearchResponse& response) {

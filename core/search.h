@@ -154,6 +154,8 @@ class Searcher {
   // Adds a notice when the database is empty because its first build, in
   // two parts (indexer.h), has not merged them into it yet.
   void note_unmerged_first_build(SearchResponse& response);
+  // The specs, for messages.
+  std::string specs_text() const;
   Xapian::Query like_query(const std::string& id);
   // The rare plain words of `query` (parsed: `parsed`), as typed in lower
   // case, and their corrections.
@@ -176,7 +178,6 @@ class Searcher {
                                         const std::vector<SearchHit>& hits);
 
   std::vector<std::string> specs_;     // as given
-  std::string path_;                   // the specs, for messages
   bool remote_ = false;                // some shards are served remotely: no spelling data
   Xapian::docid prior_range_end_ = 0;  // prior order (shards.h, SearchDatabases)
   Xapian::Database db_;

@@ -42,8 +42,9 @@ A LARGE FIRST BUILD
   more) is built in two parts side by side, in the folder DB.parts beside
   it, and merged at the end into one compacted database, the same as one
   built in one go but smaller and faster to search. Meanwhile the database
-  is empty to searches (news-search says why). A run that finds the parts of a build that was cut
-  short merges what they committed and goes on from there.
+  is empty to searches (news-search says why). A run that finds the parts
+  of a build that was cut short merges what they committed and goes on
+  from there.
 
 SHARDS
   --shards N splits a new database into N shards by a stable hash of each

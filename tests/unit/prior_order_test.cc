@@ -16,6 +16,7 @@
 #include "indexer.h"
 #include "schema.h"
 #include "search.h"
+#include "shards.h"
 #include "test_support.h"
 
 namespace fs = std::filesystem;
@@ -281,8 +282,7 @@ TEST(PriorOrder, AMisguessedPriorAloneGoesToTheTail) {
       Xapian::doccount tails = 0;
       for (unsigned s = 0; s < shards; ++s) {
         Xapian::Database part =
-            shards == 1 ? db
-                        : Xapian::Database((dir / "db" / ("shard-0" + std::to_string(s))).string());
+            shards == 1 ? db : Xapian::Database((dir / "db" / news::shard_name(s)).string());
         EXPECT_TRUE(news::schema::in_prior_order(part)) << s;
         tails += check_order(part);
         expect_steps_match(part);

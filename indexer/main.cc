@@ -103,7 +103,7 @@ CLI::Option* setup(CLI::App& app, Options& opt) {
   app.add_option(
          "--threads", opt.threads,
          "threads reading and parsing files (0: one per core); a new database's first quick "
-         "look at its files, which waits on the disk, uses at least 8")
+         "look at its files, which waits on the disk, uses at least 64")
       ->check(CLI::Range(0u, 256u))
       ->capture_default_str();
   app.add_option("--shards", opt.shards,

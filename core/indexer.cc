@@ -533,8 +533,9 @@ void swap_into_place(const fs::path& merged, const fs::path& db) {
 // a cold cache the merge waits on the disk for block after block; read
 // whole, the files come in at the disk's streaming speed. Merging the parts
 // of 1,000,000 documents (3.8 GB) on this project's 2-core test machine,
-// caches dropped, five runs each: 18.5-30.5 s (median 19.4) as they were,
-// 12.6-19.0 s (median 14.6) with this first (about 1.8 s of it). Only a
+// caches dropped: xapian-compact took 18.5-30.5 s (median 19.4, five runs)
+// as they were, 12.6-19.0 s (median 14.6) with the files read first (about
+// 1.8 s of it); news-index's merge 19.8-23.5 s against 13.2-18.0 s. Only a
 // hint: skipped when the files would take more than half the memory, and
 // read errors are left to the merge.
 void read_ahead(const std::vector<fs::path>& folders) {

@@ -17,6 +17,7 @@ class Error : public std::runtime_error {
     kLocked,      // another writer holds the database's lock
     kBadQuery,    // the query (or a filter) cannot be parsed
     kConfig,      // the configuration file is missing or has a bad value
+    kSystem,      // the system refused a resource the run needs (a thread)
   };
   Error(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
   Kind kind() const { return kind_; }

@@ -24,6 +24,7 @@
 #include <optional>
 #include <semaphore>
 #include <set>
+#include <system_error>
 #include <thread>
 #include <unordered_set>
 
@@ -336,6 +337,22 @@ Outcome process(const InputFile& file, const Snapshot& snapshot, bool rebuild,
   return out;
 }
 
+// Starts up to `count` more threads running `body` and returns how many
+// threads `threads` then holds. Where a limit on processes allows fewer, a
+// run reads with fewer threads rather than failing (or, with threads left
+// unjoined, aborting).
+template <class Body>
+std::size_t start_threads(std::vector<std::thread>& threads, std::size_t count, const Body& body) {
+  for (std::size_t t = 0; t < count; ++t) {
+    try {
+      threads.emplace_back(body);
+    } catch (const std::system_error&) {
+      break;
+    }
+  }
+  return threads.size();
+}
+
 // Worker threads turn files into Outcomes, running at most `window` files
 // ahead of the writer, which takes them in order. `readers` workers (at
 // least `threads`) read and hash files, and at most `threads` of them parse
@@ -350,8 +367,8 @@ class Pipeline {
         parsing_(threads),
         limit_(readers > threads ? &parsing_ : nullptr),
         ring_(256 * std::max(threads, readers)) {
-    for (unsigned t = 0; t < std::max(threads, readers); ++t) {
-      workers_.emplace_back([this] { work(); });
+    if (start_threads(workers_, std::max(threads, readers), [this] { work(); }) == 0) {
+      throw Error(Error::Kind::kSystem, "cannot start a thread to read files");
     }
   }
   ~Pipeline() {
@@ -551,17 +568,19 @@ void read_ahead(const std::vector<fs::path>& folders) {
   }
   long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGE_SIZE);
   if (pages <= 0 || page_size <= 0 || bytes > std::uintmax_t(pages) * page_size / 2) return;
-  std::vector<std::thread> readers;
-  for (const auto& table : tables) {
-    readers.emplace_back([&table] {
-      int fd = ::open(table.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) return;
-      std::vector<char> buffer(1 << 20);
+  std::atomic<std::size_t> next{0};
+  auto read = [&] {
+    std::vector<char> buffer(1 << 20);
+    for (std::size_t i; (i = next.fetch_add(1)) < tables.size();) {
+      int fd = ::open(tables[i].c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) continue;
       while (::read(fd, buffer.data(), buffer.size()) > 0) {
       }
       ::close(fd);
-    });
-  }
+    }
+  };
+  std::vector<std::thread> readers;
+  start_threads(readers, tables.size(), read);
   for (auto& reader : readers) reader.join();
 }
 
@@ -1208,7 +1227,7 @@ class Run {
       }
     };
     std::vector<std::thread> lookers;
-    for (unsigned t = 1; t < std::max(threads, kDiskThreads); ++t) lookers.emplace_back(look);
+    start_threads(lookers, std::max(threads, kDiskThreads) - 1, look);
     look();
     for (auto& looker : lookers) looker.join();
     // Sorted by index, then moved once: cheaper than moving the files at every pass.

@@ -60,7 +60,8 @@ EXIT STATUS
   1  some files were rejected (each named on stderr); the others were indexed
   2  bad command line or configuration file, or --shards against a database
      built with another number of shards
-  3  fatal error: no such path, or the database cannot be opened or written
+  3  fatal error: no such path, the database cannot be opened or written, or the
+     system refuses a thread
   4  the database is locked by another indexer (see --wait)
 
 EXAMPLES

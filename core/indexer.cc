@@ -353,10 +353,12 @@ std::size_t start_threads(std::vector<std::thread>& threads, std::size_t count, 
   return threads.size();
 }
 
-// Worker threads turn files into Outcomes, running at most `window` files
-// ahead of the writer, which takes them in order. `readers` workers (at
-// least `threads`) read and hash files, and at most `threads` of them parse
-// at a time: a re-run mostly reads unchanged files, which waits on the disk.
+// Worker threads turn files into Outcomes, running at most the ring's size
+// of files ahead of the writer, which takes them in order. `readers` workers
+// (at least `threads`) read and hash files, and at most `threads` of them
+// parse at a time: a re-run mostly reads unchanged files, which waits on the
+// disk. The ring holds parsed documents (a rebuild fills it), so it grows
+// with the parsing threads; each reader adds a few slots, not a parser's.
 class Pipeline {
  public:
   Pipeline(const std::vector<InputFile>& files, const Snapshot& snapshot, bool rebuild,
@@ -366,7 +368,7 @@ class Pipeline {
         rebuild_(rebuild),
         parsing_(threads),
         limit_(readers > threads ? &parsing_ : nullptr),
-        ring_(256 * std::max(threads, readers)) {
+        ring_(256 * threads + 16 * std::max(threads, readers)) {
     if (start_threads(workers_, std::max(threads, readers), [this] { work(); }) == 0) {
       throw Error(Error::Kind::kSystem, "cannot start a thread to read files");
     }
@@ -544,11 +546,11 @@ void swap_into_place(const fs::path& merged, const fs::path& db) {
                                           " to " + db.string() + ": " + ec.message());
 }
 
-// Reads the parts' table files once, one thread per file, before they are
-// merged. The merge reads each table's blocks in key order, one at a time,
-// and a part that Xapian grew batch by batch has its blocks scattered, so on
-// a cold cache the merge waits on the disk for block after block; read
-// whole, the files come in at the disk's streaming speed. Merging the parts
+// Reads the parts' table files once, whole, before they are merged (a
+// thread per file). The merge reads each table's blocks in key order, one at
+// a time, and a part that Xapian grew batch by batch has its blocks
+// scattered, so on a cold cache the merge waits on the disk for block after
+// block; read whole, the files come in at the disk's streaming speed. Merging the parts
 // of 1,000,000 documents (3.8 GB) on this project's 2-core test machine,
 // caches dropped: xapian-compact took 18.5-30.5 s (median 19.4, five runs)
 // as they were, 12.6-19.0 s (median 14.6) with the files read first (about

@@ -72,8 +72,7 @@ omega_median=$(printf '%s\n' "${omega[@]}" | median)
   echo "- Each round builds a new database with \`news-index -q --db DB news/\` (YAML parsing,"
   if [ "$n" -ge 50000 ]; then
     echo "  positions, spelling data, all values; from 50,000 files on, a new database is built in"
-    echo "  parts of at most 125,000 files, two side by side, and merged, within the time shown), then"
-    echo "  with \`scriptindex --overwrite DB"
+    echo "  two parts side by side and merged, within the time shown), then with \`scriptindex --overwrite DB"
   else
     echo "  positions, spelling data, all values), then with \`scriptindex --overwrite DB"
   fi

@@ -586,55 +586,40 @@ void read_ahead(const std::vector<fs::path>& folders) {
   for (auto& reader : readers) reader.join();
 }
 
-// The folder of part k of a split build ("0", "1", ...).
-fs::path part_folder(const fs::path& parts, std::size_t k) { return parts / std::to_string(k); }
-
-// The parts of a split build found in `parts`: "0", "1", ... up to the first
-// number missing.
-std::vector<fs::path> part_folders(const fs::path& parts) {
-  std::vector<fs::path> found;
-  std::error_code ec;
-  while (fs::is_directory(part_folder(parts, found.size()), ec)) {
-    found.push_back(part_folder(parts, found.size()));
-  }
-  return found;
-}
-
-// Merges the committed parts of a split build (part 0 holds the highest
-// priors and the lowest docids) into one compacted database, in prior order
-// with the joined steps, and puts it at db_path in place of the empty
-// database there, whose lock the caller holds. On failure the parts are
-// kept for the next run.
+// Merges the committed parts of a split build ("0": the high part, "1": the
+// low one) into one compacted database, in prior order with the joined
+// steps, and puts it at db_path in place of the empty database there, whose
+// lock the caller holds. On failure the parts are kept for the next run.
 void merge_parts(const std::string& db_path, const fs::path& parts) {
   fs::path merged = parts / "merged";
   std::error_code ec;
   fs::remove_all(merged, ec);
   try {
-    const std::vector<fs::path> folders = part_folders(parts);
-    read_ahead(folders);
+    read_ahead({parts / "0", parts / "1"});
+    Xapian::Database high((parts / "0").string()), low((parts / "1").string());
     // A part that has committed nothing has placed nothing (and recorded no order yet).
     auto order_of = [](const Xapian::Database& part) {
       return part.get_doccount() == 0 ? schema::PriorOrder{} : schema::read_prior_order(part);
     };
-    Xapian::Database all;
-    std::optional<schema::PriorOrder> order;
+    std::optional<schema::PriorOrder> order =
+        schema::join_prior_orders(order_of(high), order_of(low));
     std::size_t commits = 1;
-    for (std::size_t k = 0; k < folders.size(); ++k) {
-      Xapian::Database part(folders[k].string());
-      order = k == 0 ? order_of(part) : schema::join_prior_orders(order, order_of(part));
-      auto checkpoint = nlohmann::json::parse(part.get_metadata(kCheckpointKey), nullptr, false);
+    for (const auto* part : {&high, &low}) {
+      auto checkpoint = nlohmann::json::parse(part->get_metadata(kCheckpointKey), nullptr, false);
       if (checkpoint.is_object() && checkpoint.value("commits", nlohmann::json()).is_number()) {
         commits += checkpoint["commits"].get<std::size_t>();
       }
-      all.add_database(part);
     }
+    Xapian::Database both;
+    both.add_database(high);
+    both.add_database(low);
     try {
-      // The parts' docids do not overlap (only the last part uses its tail).
-      all.compact(merged.string(), Xapian::DBCOMPACT_NO_RENUMBER);
+      // The parts' docids do not overlap (the high part never uses its tail).
+      both.compact(merged.string(), Xapian::DBCOMPACT_NO_RENUMBER);
     } catch (const Xapian::InvalidOperationError&) {
       // Were they to overlap, the merge is renumbered and searched the plain way.
       fs::remove_all(merged, ec);
-      all.compact(merged.string());
+      both.compact(merged.string());
       order.reset();
     }
     Xapian::WritableDatabase out(merged.string(), Xapian::DB_OPEN);
@@ -662,13 +647,11 @@ void settle_parts(const IndexOptions& options, IndexObserver& observer) {
   std::error_code ec;
   if (!fs::is_directory(parts, ec) || read_layout(options.db_path).shards > 1) return;
   Xapian::WritableDatabase db = open_writable(options.db_path, options, observer);  // the lock
-  std::vector<fs::path> folders = part_folders(parts);
-  if (db.get_doccount() == 0 && folders.size() >= 2 &&
-      std::all_of(folders.begin(), folders.end(),
-                  [&](const fs::path& part) { return fs::exists(part / "iamglass", ec); })) {
+  if (db.get_doccount() == 0 && fs::exists(parts / "0" / "iamglass", ec) &&
+      fs::exists(parts / "1" / "iamglass", ec)) {
     merge_parts(options.db_path, parts);
     observer.warning(options.db_path,
-                     "its first build, in parts, was cut short: the documents it had "
+                     "its first build, in two parts, was cut short: the documents it had "
                      "committed are merged, and this run goes on from there");
   }
   db.close();
@@ -1122,39 +1105,27 @@ class Run {
     }
     nlohmann::json roots = nlohmann::json::array();
     for (const auto& root : roots_) roots.push_back(root.string());
-    std::vector<PruneScope> scopes;
-    for (const auto& scope : prune_scopes_) {
-      if (options_.prune || scope.absorbed) scopes.push_back(scope);
-    }
-    std::vector<bool> finished(writers_.size());
-    auto finish = [&](std::size_t s) {
-      Finish finish;
-      finish.scopes = scopes;
-      finish.kept = std::move(kept_[s]);
-      finish.unreadable = walker.unreadable_;
-      writers_[s]->finish(std::move(finish));
-      finished[s] = true;
-    };
     {
       Snapshot snapshot(dbs);
       for (auto& writer : writers_) writer->start(rebuild_, roots.dump());
       // A re-run reads every file and parses only the changed ones, so it
       // keeps more reads in flight (as the first look does).
       Pipeline pipeline(files, snapshot, rebuild_, threads, committed > 0 ? kDiskThreads : threads);
-      std::size_t pair = 0;
       for (std::size_t i = 0; i < files.size(); ++i) {
         apply(files[i], pipeline.take(i));
         if (stats_.seen % 64 == 0) observer_.progress(stats_, files.size());
-        // A split build's pair of parts is done: its writers commit and end.
-        if (pair < pair_ends_.size() && i + 1 == pair_ends_[pair]) {
-          finish(2 * pair);
-          finish(2 * pair + 1);
-          ++pair;
-        }
       }
     }
+    std::vector<PruneScope> scopes;
+    for (const auto& scope : prune_scopes_) {
+      if (options_.prune || scope.absorbed) scopes.push_back(scope);
+    }
     for (std::size_t s = 0; s < writers_.size(); ++s) {
-      if (!finished[s]) finish(s);
+      Finish finish;
+      finish.scopes = scopes;
+      finish.kept = std::move(kept_[s]);
+      finish.unreadable = walker.unreadable_;
+      writers_[s]->finish(std::move(finish));
     }
     rethrow_failure();
     for (auto& writer : writers_) {
@@ -1162,8 +1133,7 @@ class Run {
       stats_.commits += writer->commits();
     }
     if (!parts_.empty()) {
-      writers_.clear();  // closes the parts
-      stats_.parts = part_folders(parts_).size();
+      writers_.clear();                       // closes the parts
       merge_parts(options_.db_path, parts_);  // held_ keeps the lock meanwhile
       held_.close();
       std::error_code ec;
@@ -1273,33 +1243,18 @@ class Run {
     files = std::move(sorted);
   }
 
-  // A large new database is built in parts, two side by side (one writer
-  // each: the writer is the bottleneck of a run, and two keep both cores
-  // busy), then merged into one compacted database (merge_parts) that is
-  // the same as one built in one go (but for which of two copies of a story
-  // published under one url lends the story its key), in prior order. Part k
-  // takes the k-th slice of the files (highest priors first) and the docids
-  // after those of the slices before it; the parts are written a pair at a
-  // time, each pair finished before the next starts. Parts of at most
-  // part_files files stay small while they are written, and Xapian's
-  // writes into a small table cost less than into a large one. Meanwhile
-  // the database at the path stays empty and locked (held_); the parts are
-  // folders in parts_path().
+  // A large new database is built in two parts side by side, one writer each
+  // (the writer is the bottleneck of a run, and two keep both cores busy),
+  // then merged into one compacted database (merge_parts) that is the same as
+  // one built in one go (but for which of two copies of a story published
+  // under one url lends the story its key), in prior order: the high part
+  // takes the first half of the files (highest priors) and docids from 1,
+  // the low part the rest and docids after the high part's. Meanwhile the database at the path
+  // stays empty and locked (held_); the parts are folders in parts_path().
   void split(std::vector<InputFile>& files) {
-    const std::size_t n = files.size();
-    const std::size_t per_pair = 2 * std::max<std::size_t>(1, options_.part_files);
-    std::size_t pairs = std::max<std::size_t>(1, std::min((n + per_pair - 1) / per_pair, n / 2));
-    // Part k takes files [bounds[k], bounds[k + 1]).
-    std::vector<std::size_t> bounds;
-    for (;; --pairs) {
-      bounds.assign(2 * pairs + 1, 0);
-      for (std::size_t k = 0; k < bounds.size(); ++k)
-        bounds[k] = (n * k + 2 * pairs - 1) / (2 * pairs);
-      // Each part starts below the lowest prior the part before it looked at;
-      // files that could not be looked at (last) stay in the last part.
-      if (pairs == 1 || files[bounds[2 * pairs - 1] - 1].look >= 0) break;
-    }
-    if (files[bounds[1] - 1].look < 0) return;  // mostly unclear files: one database
+    std::size_t half = (files.size() + 1) / 2;
+    double top = files[half - 1].look;  // the lowest prior the high part looked at
+    if (top < 0) return;                // mostly unclear files: one database
     fs::path parts = parts_path(options_.db_path);
     std::error_code ec;
     fs::remove_all(parts, ec);  // an unfinished merge's leftovers (settle_parts)
@@ -1309,52 +1264,41 @@ class Run {
     }
     held_ = writers_.front()->database();  // a handle: the database stays open and locked
     writers_.clear();
-    part_floor_.assign(2 * pairs, std::numeric_limits<double>::infinity());
-    part_bottom_.assign(2 * pairs, 0);
-    for (std::size_t k = 0; k < 2 * pairs; ++k) {
+    for (const char* name : {"0", "1"}) {
       writers_.push_back(
-          std::make_unique<ShardWriter>(part_folder(parts, k).string(), options_, observer_));
-      if (k == 0) continue;
-      double top = files[bounds[k] - 1].look;  // the lowest prior the part before looked at
-      writers_[k]->plan_part({static_cast<Xapian::docid>(bounds[k]), schema::kTailStart, top});
-      part_floor_[k] = top;
-      part_bottom_[k - 1] = top;
+          std::make_unique<ShardWriter>((parts / name).string(), options_, observer_));
     }
-    // Within a pair the files are taken one from each part in turn, so that
-    // both writers work all along; each still gets its own files in prior order.
+    writers_[1]->plan_part({static_cast<Xapian::docid>(half), schema::kTailStart, top});
+    // The files are taken one from each half in turn, so that both writers
+    // work all along; each still gets its own files in prior order.
     std::vector<InputFile> turns;
-    turns.reserve(n);
-    for (std::size_t pair = 0; pair < pairs; ++pair) {
-      std::size_t a = bounds[2 * pair], b = bounds[2 * pair + 1], end = bounds[2 * pair + 2];
-      auto take = [&](std::size_t at, std::size_t part) {
-        turns.push_back(std::move(files[at]));
-        turns.back().shard = static_cast<unsigned>(part);
-      };
-      for (std::size_t i = 0; a + i < b || b + i < end; ++i) {
-        if (a + i < b) take(a + i, 2 * pair);
-        if (b + i < end) take(b + i, 2 * pair + 1);
+    turns.reserve(files.size());
+    for (std::size_t i = 0; i < half; ++i) {
+      turns.push_back(std::move(files[i]));
+      turns.back().shard = 0;
+      if (half + i < files.size()) {
+        turns.push_back(std::move(files[half + i]));
+        turns.back().shard = 1;
       }
-      if (pair + 1 < pairs) pair_ends_.push_back(turns.size());
     }
     files = std::move(turns);
     parts_ = parts;
+    high_bottom_ = top;
   }
 
-  // The part a new document of a split build goes to. Every part but the
-  // last places every document in order, so that its docids stay below the
-  // next part's: a document of its slice whose prior does not fit there, or
-  // is below its look (apply), goes to the last part's tail instead. This
-  // follows the writer's own rule (ShardWriter::place), over the same
-  // documents in the same order.
+  // The part a new document of a split build goes to. The high part places
+  // every document in order, so that its docids stay below the low part's: a
+  // document of its half whose prior does not fit there, or is below its
+  // look (apply), goes to the low part's tail instead. This follows the writer's own
+  // rule (ShardWriter::place), over the same documents in the same order.
   unsigned route(unsigned part, double prior, Change& change) {
-    const unsigned last = static_cast<unsigned>(writers_.size() - 1);
-    if (part == last) return part;
-    if (!change.to_tail && prior <= part_floor_[part] && prior >= part_bottom_[part]) {
-      part_floor_[part] = prior;
-      return part;
+    if (part != 0) return part;
+    if (!change.to_tail && prior <= high_floor_ && prior >= high_bottom_) {
+      high_floor_ = prior;
+      return 0;
     }
     change.to_tail = true;
-    return last;
+    return 1;
   }
 
   void keep(unsigned shard, Xapian::docid docid) {
@@ -1445,15 +1389,11 @@ class Run {
   std::unordered_map<std::uint64_t, std::string> story_keys_;  // url hash -> collapse key
   bool rebuild_ = false;  // the database has an older schema: ignore stored hashes
   // A split build (split()): the parts' folder, the database at the path
-  // (empty, locked until the merge).
+  // (empty, locked until the merge), and the high part's placing so far.
   fs::path parts_;
   Xapian::WritableDatabase held_;
-  // Each part's placing so far (route): the last prior it placed in order,
-  // and the lowest it may place (the next part's top).
-  std::vector<double> part_floor_, part_bottom_;
-  // Where each pair of parts but the last ends in the files: the writers of
-  // a pair are finished as soon as the run is past it.
-  std::vector<std::size_t> pair_ends_;
+  double high_floor_ = std::numeric_limits<double>::infinity();
+  double high_bottom_ = 0;
 };
 
 }  // namespace

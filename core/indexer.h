@@ -12,8 +12,8 @@
 // database, or the shard its id hashes to (shards.h; `shards` splits a new
 // database). Each writer applies its documents in that order, so the same
 // input always gives the same database.
-// A large new database (IndexOptions::split_from) is built in parts, two
-// side by side, in a folder DB.parts beside it, while the database at the path
+// A large new database (IndexOptions::split_from) is built in two parts side
+// by side, in a folder DB.parts beside it, while the database at the path
 // stays empty and locked; at the end the parts are merged into one compacted
 // database, the same as one built in one go, which takes its place in one
 // step. A run that finds the parts of a build that was cut short merges what
@@ -45,13 +45,9 @@ struct IndexOptions {
   unsigned threads = 0;            // threads reading and parsing files; 0: one per core
   unsigned shards = 0;             // split a new database into this many (shards.h); 0: as it is
   // A new database of at least this many files (not sharded, with two or
-  // more threads) is built in parts, two side by side, and merged (see
-  // below); 0: never.
+  // more threads) is built in two parts side by side and merged (see below);
+  // 0: never.
   std::size_t split_from = 50000;
-  // The files per part of such a build, at most (rounded so that the parts
-  // come in pairs of equal size): N files make 2 * ceil(N / (2 * part_files))
-  // parts.
-  std::size_t part_files = 125000;
 };
 
 struct IndexStats {
@@ -63,7 +59,6 @@ struct IndexStats {
   std::size_t rejected = 0;   // news files that could not be indexed
   std::size_t commits = 0;    // over all shards
   unsigned shards = 1;        // the databases written: 1, or the shards of a sharded one
-  std::size_t parts = 0;      // a new database built in parts and merged: how many
 };
 
 // Receives per-file reports as the run goes; the defaults ignore them.

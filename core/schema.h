@@ -118,8 +118,8 @@ struct PriorStep {
   bool operator==(const PriorStep&) const = default;
 };
 struct PriorOrder {
-  // 0 for a database. A part of a database built in parts (indexer.cc)
-  // whose docids follow the parts before it: the order starts after
+  // 0 for a database. A part of a database built in two parts side by side
+  // (indexer.cc) whose docids follow the first part's: the order starts after
   // docid `start` (end and covered start there too, and so do the steps).
   Xapian::docid start = 0;
   Xapian::docid end = 0;  // the last docid placed in order; 0 (start): none yet

@@ -152,7 +152,7 @@ class Searcher {
   void configure(Xapian::QueryParser& parser, bool match_any);
   SearchResponse search_once(const SearchRequest& request);
   // Adds a notice when the database is empty because its first build, in
-  // parts (indexer.h), has not merged them into it yet.
+  // two parts (indexer.h), has not merged them into it yet.
   void note_unmerged_first_build(SearchResponse& response);
   // The specs, for messages.
   std::string specs_text() const;

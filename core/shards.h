@@ -44,7 +44,7 @@ Layout read_layout(const std::string& db_path);
 Layout plan_layout(const std::string& db_path, unsigned shards);
 
 // The folder beside the database at `db_path` where a large first build
-// keeps its parts until it merges them into the database (indexer.h):
+// keeps its two parts until it merges them into the database (indexer.h):
 // "DB.parts". Meanwhile the database itself is empty.
 std::string parts_path(const std::string& db_path);
 

@@ -39,13 +39,12 @@ RE-RUNS AND CRASHES
 
 A LARGE FIRST BUILD
   A new database of --split-from files or more (not sharded, two threads or
-  more) is built in parts of at most --part-files files, two side by side
-  (small parts are quicker to write than one large), in the folder DB.parts
-  beside it, and merged at the end into one compacted database, the same as
-  one built in one go but smaller and faster to search. Meanwhile the
-  database is empty to searches (news-search says why). A run that finds
-  the parts of a build that was cut short merges what they committed and
-  goes on from there.
+  more) is built in two parts side by side, in the folder DB.parts beside
+  it, and merged at the end into one compacted database, the same as one
+  built in one go but smaller and faster to search. Meanwhile the database
+  is empty to searches (news-search says why). A run that finds the parts
+  of a build that was cut short merges what they committed and goes on
+  from there.
 
 SHARDS
   --shards N splits a new database into N shards by a stable hash of each
@@ -80,7 +79,6 @@ struct Options {
   unsigned threads = 0;
   unsigned shards = 0;
   std::size_t split_from = news::IndexOptions{}.split_from;
-  std::size_t part_files = news::IndexOptions{}.part_files;
   bool no_prune = false;
   bool wait = false;
   bool follow_symlinks = false;
@@ -113,12 +111,8 @@ CLI::Option* setup(CLI::App& app, Options& opt) {
                  "split a new database into N shards, written in parallel (see SHARDS)")
       ->check(CLI::Range(1u, news::kMaxShards));
   app.add_option("--split-from", opt.split_from,
-                 "build a new database of at least N files in parts and merge them "
+                 "build a new database of at least N files in two parts and merge them "
                  "(0: never; see A LARGE FIRST BUILD)")
-      ->capture_default_str();
-  app.add_option("--part-files", opt.part_files,
-                 "files per part of such a build, at most (see A LARGE FIRST BUILD)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{100000000}))
       ->capture_default_str();
   app.add_flag("--no-prune", opt.no_prune, "keep documents whose files have vanished");
   app.add_flag("--wait", opt.wait, "wait for another indexer to finish instead of failing");
@@ -204,7 +198,6 @@ int run(Options opt, const CLI::Option* db_option) {
   options.threads = opt.threads;
   options.shards = opt.shards;
   options.split_from = opt.split_from;
-  options.part_files = opt.part_files;
   options.prune = !opt.no_prune;
   options.wait_for_lock = opt.wait;
   options.follow_symlinks = opt.follow_symlinks;
@@ -218,7 +211,6 @@ int run(Options opt, const CLI::Option* db_option) {
                 << " skipped (not news documents), " << s.rejected << " rejected; database "
                 << opt.db;
       if (s.shards > 1) std::cout << " (" << s.shards << " shards)";
-      if (s.parts > 0) std::cout << " (built in " << s.parts << " parts, merged)";
       std::cout << "\n";
     }
     return s.rejected > 0 ? kSomeRejected : kOk;

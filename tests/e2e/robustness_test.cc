@@ -592,9 +592,8 @@ TEST(RobustKill, KillWhileCreatingTheDatabaseLeavesOneThatOpens) {
   std::cout << unfinished << " kills left a database folder without a database" << std::endl;
 }
 
-// A large first build is made in parts (here eight, a pair at a time),
-// merged at the end (news-index --help, A LARGE FIRST BUILD). Killed at any
-// moment, it leaves a database
+// A large first build is made in two parts, merged at the end (news-index
+// --help, A LARGE FIRST BUILD). Killed at any moment, it leaves a database
 // that opens (empty until the merge takes its place), and the next run merges
 // the parts' committed documents before it goes on: every file exactly once,
 // in prior order, and no parts left.
@@ -602,8 +601,8 @@ TEST(RobustKill, SigkillDuringASplitBuildIsMergedByTheNextRun) {
   TempDir tmp;
   Corpus corpus(tmp / "corpus", 2000);
   fs::path db = tmp / "db", parts = tmp / "db.parts";
-  const auto index = index_command(db, {"--split-from", "1", "--part-files", "300", "--threads",
-                                        "2", "--batch-size", "100", corpus.root().string()});
+  const auto index = index_command(
+      db, {"--split-from", "1", "--threads", "2", "--batch-size", "100", corpus.root().string()});
   auto start = Clock::now();
   CommandResult full = run_program(index);
   const double full_seconds = seconds_since(start);

@@ -486,15 +486,14 @@ TEST(PriorOrder, ADatabaseWrittenByAnotherToolIsNotTrusted) {
 }
 
 // A split build (indexer.h): a new database of at least split_from files is
-// built in parts of at most part_files files, two side by side, and merged.
+// built in two parts side by side and merged.
 news::IndexStats index_split(const fs::path& folder, const std::string& db,
-                             std::size_t split_from = 1, std::size_t part_files = 125000) {
+                             std::size_t split_from = 1) {
   news::IndexOptions options;
   options.db_path = db;
   options.batch_size = 7;
   options.threads = 2;
   options.split_from = split_from;
-  options.part_files = part_files;
   news::IndexObserver quiet;
   return news::index_paths({folder.string()}, options, quiet);
 }
@@ -537,7 +536,6 @@ TEST(SplitBuild, GivesTheDatabaseOfABuildInOneGoCompacted) {
   ASSERT_EQ(index_split(dir / "news", one, /*split_from=*/0).indexed, 40u);
   news::IndexStats stats = index_split(dir / "news", two);
   EXPECT_EQ(stats.indexed, 40u);
-  EXPECT_EQ(stats.parts, 2u);
   EXPECT_FALSE(fs::exists(dir / "two.parts")) << "the parts are removed once merged";
   EXPECT_EQ(dump(two), dump(one));
   // The same page, scores included, with and without the early stop.
@@ -559,30 +557,6 @@ TEST(SplitBuild, GivesTheDatabaseOfABuildInOneGoCompacted) {
   // Xapian::Database::check itself trips AddressSanitizer inside libxapian 1.4.22.)
 }
 
-// Parts of at most 4 files: 40 files make five pairs, written one pair after
-// another, whose docids and steps join up in the merge.
-TEST(SplitBuild, InManyPartsGivesTheSameDatabase) {
-  news::testing::TempDir dir;
-  write_corpus(dir / "news");
-  const std::string one = (dir / "one").string(), many = (dir / "many").string();
-  ASSERT_EQ(index_split(dir / "news", one, /*split_from=*/0).indexed, 40u);
-  news::IndexStats stats = index_split(dir / "news", many, /*split_from=*/1, /*part_files=*/4);
-  EXPECT_EQ(stats.indexed, 40u);
-  EXPECT_EQ(stats.parts, 10u);
-  EXPECT_FALSE(fs::exists(dir / "many.parts"));
-  EXPECT_EQ(dump(many), dump(one));
-  news::Searcher searcher(many);
-  expect_same_results(searcher);
-  expect_steps_match(Xapian::Database(many));
-  // An odd number of files and parts of 3: 2 * ceil(41 / 6) = 14 parts, the
-  // last pair ending short.
-  news::testing::write_file(dir / "news" / "extra.md", news_file("Story extra", "42", "17"));
-  const std::string odd = (dir / "odd").string(), odd_one = (dir / "odd-one").string();
-  ASSERT_EQ(index_split(dir / "news", odd_one, /*split_from=*/0).indexed, 41u);
-  EXPECT_EQ(index_split(dir / "news", odd, 1, 3).parts, 14u);
-  EXPECT_EQ(dump(odd), dump(odd_one));
-}
-
 TEST(SplitBuild, BelowTheThresholdTheBuildIsInOneGo) {
   news::testing::TempDir dir;
   write_corpus(dir / "news");
@@ -602,25 +576,21 @@ TEST(SplitBuild, BelowTheThresholdTheBuildIsInOneGo) {
 TEST(SplitBuild, LaterRunsUpdateItAsAnyOther) {
   expect_later_changes_keep_the_order(
       [](const fs::path& folder, const std::string& db) { return index_split(folder, db); });
-  expect_later_changes_keep_the_order([](const fs::path& folder, const std::string& db) {
-    return index_split(folder, db, /*split_from=*/1, /*part_files=*/5);
-  });
 }
 
-// A misguessed file in any part: each part places only what fits its order
-// (so that its docids stay below the next part's), and the misfit goes to
-// the tail (the last part's).
-TEST(SplitBuild, AMisguessedPriorInAnyPartGoesToTheTail) {
-  // Looks like the best of all (the first of the first part); like one in
-  // the low half. In two parts, and in fourteen.
-  for (auto [looks, part_files] :
-       {std::pair{"1000", 125000}, {"30", 125000}, {"1000", 3}, {"30", 3}}) {
-    SCOPED_TRACE(std::string("looks ") + looks + ", parts of " + std::to_string(part_files));
+// A misguessed file in either half: each part places only what fits its
+// order (so that the high part's docids stay below the low part's), and the
+// misfit goes to the tail.
+TEST(SplitBuild, AMisguessedPriorInEitherHalfGoesToTheTail) {
+  // Looks like the best of all (the first in the high half); like one in
+  // the low half.
+  for (const char* looks : {"1000", "30"}) {
+    SCOPED_TRACE(std::string("looks ") + looks);
     news::testing::TempDir dir;
     write_corpus(dir / "news");
     write_misguessed(dir / "news", looks);
     const std::string db_path = (dir / "db").string();
-    ASSERT_EQ(index_split(dir / "news", db_path, 1, std::size_t(part_files)).indexed, 41u);
+    ASSERT_EQ(index_split(dir / "news", db_path).indexed, 41u);
     Xapian::Database db(db_path);
     EXPECT_TRUE(news::schema::in_prior_order(db));
     EXPECT_EQ(check_order(db), 1u) << "the misguessed file alone is in the tail";

@@ -353,6 +353,17 @@ std::size_t start_threads(std::vector<std::thread>& threads, std::size_t count, 
   return threads.size();
 }
 
+// Runs `body` on up to `count` threads, the calling thread one of them
+// (so it runs at least once), and returns when every run has ended. The
+// bodies share their work out among themselves.
+template <class Body>
+void run_on_threads(std::size_t count, const Body& body) {
+  std::vector<std::thread> helpers;
+  if (count > 1) start_threads(helpers, count - 1, body);
+  body();
+  for (auto& helper : helpers) helper.join();
+}
+
 // Worker threads turn files into Outcomes, running at most the ring's size
 // of files ahead of the writer, which takes them in order. `readers` workers
 // (at least `threads`) read and hash files, and at most `threads` of them
@@ -581,9 +592,7 @@ void read_ahead(const std::vector<fs::path>& folders) {
       ::close(fd);
     }
   };
-  std::vector<std::thread> readers;
-  start_threads(readers, tables.size(), read);
-  for (auto& reader : readers) reader.join();
+  run_on_threads(tables.size(), read);
 }
 
 // Merges the committed parts of a split build ("0": the high part, "1": the
@@ -1228,10 +1237,7 @@ class Run {
         files[i].look = prior.value_or(-1.0);
       }
     };
-    std::vector<std::thread> lookers;
-    start_threads(lookers, std::max(threads, kDiskThreads) - 1, look);
-    look();
-    for (auto& looker : lookers) looker.join();
+    run_on_threads(std::max(threads, kDiskThreads), look);
     // Sorted by index, then moved once: cheaper than moving the files at every pass.
     std::vector<std::size_t> order(files.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;

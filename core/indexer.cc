@@ -167,28 +167,42 @@ class Walker {
   std::vector<std::string> unreadable_;
 };
 
-// Reads a whole file, or explains why it cannot.
+// Reads a whole file, or explains why it cannot. A new database's run reads
+// every file twice (the look, then the parse), so this is plain open, read
+// and close: stdio's fopen adds an fstat and a buffer per file. Reading
+// 1,000,000 small files with the page cache warm, on the project's 2-core
+// test machine: 4.3-4.6 s of system and 0.7-1.0 s of user time with stdio,
+// 3.4 s and 0.3 s without. From disk, the look's time is the disk's either
+// way (about 20 s).
 bool read_file(const std::string& path, std::string& bytes, std::string& error) {
-  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!file) {
+  auto fail = [&error] {
     error = std::string("cannot read: ") + std::strerror(errno);
     return false;
-  }
+  };
+  int fd;
+  do {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return fail();
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
   bytes.clear();
   char buffer[65536];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
-    bytes.append(buffer, n);
+  while (true) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n == 0) return true;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail();
+    }
+    bytes.append(buffer, std::size_t(n));
     if (bytes.size() > kMaxFileBytes) {
       error = "file is larger than " + std::to_string(kMaxFileBytes >> 20) + " MiB";
       return false;
     }
   }
-  if (std::ferror(file.get())) {
-    error = std::string("cannot read: ") + std::strerror(errno);
-    return false;
-  }
-  return true;
 }
 
 using Hash = std::array<unsigned char, 16>;

@@ -14,6 +14,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <regex>
@@ -238,25 +239,143 @@ std::optional<std::pair<std::size_t, std::size_t>> secured_value(std::string_vie
   return std::make_pair(start, end);
 }
 
-// Parses the front matter. The `secured` blob is never read, yet it is about
-// a quarter of a real file's bytes, which yaml-cpp would scan one character
-// at a time: its value is emptied first, and the result is kept only if the
-// parse read that line as the top-level `secured` key (else, say inside a
-// multi-line scalar, the text is parsed as it was). Throws YAML::Exception.
-YAML::Node load_yaml(std::string& yaml) {
-  auto value = secured_value(yaml);
-  if (!value || value->first == value->second) return YAML::Load(yaml);
-  std::string blob = yaml.substr(value->first, value->second - value->first);
-  yaml.erase(value->first, blob.size());
-  try {
-    const YAML::Node root = YAML::Load(yaml);
-    if (root.IsMap() && root["secured"].IsScalar() && root["secured"].Scalar().empty()) {
-      return root;
+// Whether a line of a list of images (without its indentation and line end)
+// holds whole tokens only, in printable ASCII: `- ` item marks, then perhaps a
+// plain `key:`, then a plain scalar or a quoted one that closes on the line.
+// Leaving such lines out cannot change how yaml-cpp reads the lines after
+// them (a quote or bracket left open could, and so could a lone carriage
+// return, which yaml-cpp takes for a line break).
+bool self_contained(std::string_view text) {
+  for (char c : text) {
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  while (text == "-" || text.starts_with("- ")) {
+    text.remove_prefix(1);
+    while (text.starts_with(' ')) text.remove_prefix(1);
+  }
+  std::size_t colon = text.find(": ");
+  if (colon == std::string_view::npos && text.ends_with(':')) colon = text.size() - 1;
+  if (colon != std::string_view::npos) {
+    std::string_view key = text.substr(0, colon);
+    auto plain = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    if (key.empty() || !std::all_of(key.begin(), key.end(), plain)) return false;
+    text.remove_prefix(colon + 1);
+    while (text.starts_with(' ')) text.remove_prefix(1);
+  }
+  if (text.empty()) return true;
+  char first = text.front();
+  if (first == '"' || first == '\'') {
+    std::string_view inside = text.substr(1, text.size() >= 2 ? text.size() - 2 : 0);
+    return text.size() >= 2 && text.back() == first &&
+           inside.find_first_of(first == '"' ? "\"\\" : "'") == std::string_view::npos;
+  }
+  return std::string_view("[]{}&*!|>%@`#,?:").find(first) == std::string_view::npos;
+}
+
+// The `images:` blocks of a front matter: lines that are exactly `images:`
+// at some indentation (a key whose value starts on the next line), each with
+// the lines below it that YAML's indentation gives its value: blank lines,
+// lines indented deeper than the key, and `- ` items at the key's own
+// indentation. A block with a line that is not self-contained is left out
+// (it stays to be parsed). Lines and columns count from 0, as yaml-cpp's
+// marks do.
+struct ImagesBlock {
+  int line = 0;
+  int column = 0;
+  std::size_t begin = 0, end = 0;  // the value's bytes: the lines after the key
+};
+std::vector<ImagesBlock> images_blocks(std::string_view yaml) {
+  std::vector<ImagesBlock> blocks;
+  auto indent_of = [](std::string_view line) { return line.find_first_not_of(' '); };
+  int line_no = 0;
+  for (std::size_t pos = 0; pos < yaml.size(); ++line_no) {
+    std::size_t eol = std::min(yaml.find('\n', pos), yaml.size());
+    std::string_view line = yaml.substr(pos, eol - pos);
+    pos = eol + 1;
+    std::size_t column = indent_of(line);
+    if (column == std::string_view::npos || trim_line_end(line.substr(column)) != "images:") {
+      continue;
     }
+    ImagesBlock block{line_no, static_cast<int>(column), std::min(pos, yaml.size()), 0};
+    block.end = block.begin;
+    bool whole_tokens = true;
+    while (pos < yaml.size()) {
+      eol = std::min(yaml.find('\n', pos), yaml.size());
+      std::string_view next = trim_line_end(yaml.substr(pos, eol - pos));
+      std::size_t at = indent_of(next);
+      bool item = at == column && next.size() > at && next[at] == '-' &&
+                  (next.size() == at + 1 || next[at + 1] == ' ');
+      if (at != std::string_view::npos && at <= column && !item) break;
+      if (at != std::string_view::npos)
+        whole_tokens = whole_tokens && self_contained(next.substr(at));
+      pos = eol + 1;
+      ++line_no;
+      block.end = std::min(pos, yaml.size());
+    }
+    if (whole_tokens) blocks.push_back(block);
+  }
+  return blocks;
+}
+
+// Where yaml-cpp read keys `images` with an empty value: (line, column) of
+// each, looked for down to the depth where news files keep them (related >
+// item > provider > images), which also keeps clear of aliases that loop.
+void empty_images_keys(const YAML::Node& node, int depth, std::vector<std::pair<int, int>>& out) {
+  if (depth > 5) return;
+  if (node.IsMap()) {
+    for (const auto& entry : node) {
+      if (entry.first.IsScalar() && entry.first.Scalar() == "images" && entry.second.IsNull()) {
+        out.emplace_back(entry.first.Mark().line, entry.first.Mark().column);
+      }
+      empty_images_keys(entry.second, depth + 1, out);
+    }
+  } else if (node.IsSequence()) {
+    for (const auto& item : node) empty_images_keys(item, depth + 1, out);
+  }
+}
+
+// Parses the front matter. Two parts of a news file are never read, yet
+// yaml-cpp would scan them one character at a time and build nodes for them:
+// the `secured` blob (about a quarter of a real file's bytes) and the lists
+// of `images` (nested mappings, about a fifth of the parse). Both are emptied
+// first (the images' lines are kept as empty lines, so every line keeps its
+// number), and the result is kept only if the parse read each emptied line as
+// the key it looked like: the top-level `secured` key, an `images` key with no
+// value at the same line and column. Else (say the line lay inside a
+// multi-line scalar) the text is parsed as it was, as it is when the emptied
+// text does not parse, for the error it names. So the values of `images` are
+// not checked: a malformed list of images does not reject a file.
+// Throws YAML::Exception.
+YAML::Node load_yaml(const std::string& yaml, bool whole) {
+  if (whole) return YAML::Load(yaml);
+  std::string lean = yaml;
+  const auto blocks = images_blocks(lean);
+  for (auto block = blocks.rbegin(); block != blocks.rend(); ++block) {
+    auto first = lean.begin() + static_cast<std::ptrdiff_t>(block->begin);
+    auto last = lean.begin() + static_cast<std::ptrdiff_t>(block->end);
+    lean.erase(std::remove_if(first, last, [](char c) { return c != '\n'; }), last);
+  }
+  auto secured = secured_value(lean);
+  if (secured) lean.erase(secured->first, secured->second - secured->first);
+  if (lean.size() == yaml.size()) return YAML::Load(yaml);
+  try {
+    const YAML::Node root = YAML::Load(lean);
+    bool as_read = root.IsMap();
+    if (as_read && secured) {
+      as_read = root["secured"].IsScalar() && root["secured"].Scalar().empty();
+    }
+    if (as_read && !blocks.empty()) {
+      std::vector<std::pair<int, int>> keys;
+      empty_images_keys(root, 0, keys);
+      for (const auto& block : blocks) {
+        as_read = as_read && std::find(keys.begin(), keys.end(),
+                                       std::make_pair(block.line, block.column)) != keys.end();
+      }
+    }
+    if (as_read) return root;
   } catch (const YAML::Exception&) {
     // Parsed again below as it was, for the error it names.
   }
-  yaml.insert(value->first, blob);
   return YAML::Load(yaml);
 }
 
@@ -267,9 +386,7 @@ ParseResult rejected(std::string reason) {
   return result;
 }
 
-}  // namespace
-
-ParseResult parse_news_file(std::string_view bytes) {
+ParseResult parse(std::string_view bytes, bool whole) {
   if (bytes.substr(0, kBom.size()) == kBom) bytes.remove_prefix(kBom.size());
   if (bytes.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return rejected("empty file");
@@ -301,7 +418,7 @@ ParseResult parse_news_file(std::string_view bytes) {
   }
   YAML::Node root;
   try {
-    root = load_yaml(yaml);
+    root = load_yaml(yaml, whole);
   } catch (const YAML::DeepRecursion& e) {
     return rejected("YAML is nested too deeply (more than " + std::to_string(e.depth() - 1) +
                     " levels of lists or mappings)");
@@ -329,6 +446,11 @@ ParseResult parse_news_file(std::string_view bytes) {
   result.warnings = std::move(warnings);
   return result;
 }
+
+}  // namespace
+
+ParseResult parse_news_file(std::string_view bytes) { return parse(bytes, false); }
+ParseResult parse_news_file_whole(std::string_view bytes) { return parse(bytes, true); }
 
 std::optional<double> peek_prior(std::string_view bytes) {
   if (bytes.substr(0, kBom.size()) == kBom) bytes.remove_prefix(kBom.size());

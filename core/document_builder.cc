@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "schema.h"
 #include "text.h"
@@ -38,6 +39,27 @@ std::string dedup_key(const NewsDocument& doc, std::string_view id) {
   return key;
 }
 
+// Snowball's English stemmer, remembering the stems it gave. News text
+// repeats its words (a title's words are indexed twice, once with a prefix,
+// and the same words recur from document to document), so a builder stems
+// most words once. At most kMaxCachedStems words are kept; a new word after
+// that is stemmed each time.
+class CachedStem : public Xapian::StemImplementation {
+ public:
+  std::string operator()(const std::string& word) override {
+    if (auto it = stems_.find(word); it != stems_.end()) return it->second;
+    std::string stem = english_(word);
+    if (stems_.size() < kMaxCachedStems) stems_.emplace(word, stem);
+    return stem;
+  }
+  std::string get_description() const override { return "english, cached"; }
+
+ private:
+  static constexpr std::size_t kMaxCachedStems = 50000;
+  Xapian::Stem english_{"english"};
+  std::unordered_map<std::string, std::string> stems_;
+};
+
 }  // namespace
 
 std::string stored_record(const NewsDocument& doc, std::string_view id) {
@@ -60,7 +82,7 @@ std::string stored_record(const NewsDocument& doc, std::string_view id) {
 }
 
 DocumentBuilder::DocumentBuilder() {
-  termgen_.set_stemmer(Xapian::Stem("english"));
+  termgen_.set_stemmer(Xapian::Stem(new CachedStem));
   termgen_.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
 }
 

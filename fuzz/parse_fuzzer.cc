@@ -1,8 +1,11 @@
 // libFuzzer target: the front-matter parser and the document builder, and the
 // text hygiene they rely on, on arbitrary bytes. Any crash, sanitizer report,
 // leak or timeout is a bug; keep the input in tests/fixtures/fuzz-regressions/.
+// It also holds the parser to reading whatever a whole read of the YAML
+// accepts the same (document.h, parse_news_file_whole), and aborts if not.
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -13,6 +16,17 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
   news::ParseResult parsed = news::parse_news_file(bytes);
+  news::ParseResult whole = news::parse_news_file_whole(bytes);
+  if (whole.status != news::ParseStatus::kRejected) {
+    bool same = parsed.status == whole.status && parsed.reason == whole.reason &&
+                parsed.warnings == whole.warnings;
+    if (same && parsed.status == news::ParseStatus::kOk) {
+      same =
+          news::stored_record(parsed.document, "id") == news::stored_record(whole.document, "id") &&
+          parsed.document.related_titles == whole.document.related_titles;
+    }
+    if (!same) std::abort();
+  }
   if (parsed.status == news::ParseStatus::kOk) {
     static news::DocumentBuilder builder;
     Xapian::Document doc = builder.build(parsed.document, "fuzz/input.md", "XRfuzz", "hash");

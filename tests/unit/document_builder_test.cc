@@ -280,6 +280,35 @@ TEST(BuilderValues, DedupKeyIgnoresCasePunctuationAndSpacing) {
   EXPECT_NE(zoox, key("Zoox settles without Tesla"));
 }
 
+// The builder remembers the stems it gave (a cache in front of Snowball's
+// English stemmer): a builder that has seen the words before gives the same
+// stemmed terms as a new one, and both are Snowball's stems.
+TEST(BuilderStems, RememberedStemsAreSnowballsEnglishOnes) {
+  news::NewsDocument first;
+  first.title = "Runners running";
+  first.excerpt = "Connected connections, generously";
+  news::NewsDocument second;
+  second.title = "Running connections";
+  second.excerpt = "Generously generous runners";
+  auto stemmed = [](const Xapian::Document& doc) {
+    std::set<std::string> out;
+    for (const auto& term : terms_of(doc)) {
+      if (term.starts_with('Z')) out.insert(term);
+    }
+    return out;
+  };
+  news::DocumentBuilder warm;
+  warm.build(first, "a.md", "XRroot", "h");
+  const auto remembered = stemmed(warm.build(second, "b.md", "XRroot", "h"));
+  Xapian::Stem english("english");
+  for (const char* word : {"running", "connections", "generously", "generous", "runners"}) {
+    EXPECT_TRUE(remembered.count("Z" + english(word))) << word;
+  }
+  EXPECT_TRUE(remembered.count("ZS" + english("connections")));
+  news::DocumentBuilder fresh;
+  EXPECT_EQ(remembered, stemmed(fresh.build(second, "b.md", "XRroot", "h")));
+}
+
 TEST(BuilderValues, EmptyFieldsAddNoTerms) {
   news::NewsDocument d;
   d.title = "Bare";

@@ -1,6 +1,7 @@
 // Inputs the fuzzer (fuzz/parse_fuzzer.cc) once crashed on. Each must now
-// parse to a definite status without crashing; under the sanitizer build a
-// regression is a sanitizer report, here it is also the status check.
+// parse to a definite status without crashing, and as a whole read of its
+// YAML does when that accepts it; under the sanitizer build a regression is a
+// sanitizer report, here it is also the status check.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -19,6 +20,12 @@ TEST(FuzzRegressions, EveryKeptInputParsesToADefiniteStatus) {
     SCOPED_TRACE(entry.path().string());
     std::string bytes = news::testing::read_file(entry.path());
     news::ParseResult parsed = news::parse_news_file(bytes);
+    news::ParseResult whole = news::parse_news_file_whole(bytes);
+    if (whole.status != news::ParseStatus::kRejected) {
+      EXPECT_EQ(parsed.status, whole.status);
+      EXPECT_EQ(news::stored_record(parsed.document, "id"),
+                news::stored_record(whole.document, "id"));
+    }
     if (parsed.status == news::ParseStatus::kOk) {
       news::DocumentBuilder builder;
       EXPECT_GT(builder.build(parsed.document, "id", "XRroot", "hash").termlist_count(), 0u);

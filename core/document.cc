@@ -319,19 +319,21 @@ std::vector<ImagesBlock> images_blocks(std::string_view yaml) {
 
 // Where yaml-cpp read keys `images` with an empty value: (line, column) of
 // each, looked for down to the depth where news files keep them (related >
-// item > provider > images), which also keeps clear of aliases that loop.
-void empty_images_keys(const YAML::Node& node, int depth, std::vector<std::pair<int, int>>& out) {
-  if (depth > 5) return;
-  if (node.IsMap()) {
-    for (const auto& entry : node) {
-      if (entry.first.IsScalar() && entry.first.Scalar() == "images" && entry.second.IsNull()) {
-        out.emplace_back(entry.first.Mark().line, entry.first.Mark().column);
-      }
-      empty_images_keys(entry.second, depth + 1, out);
+// item > provider > images). Aliases may share one node many times over, so
+// the walk visits at most `budget` entries; false when it ran out.
+bool empty_images_keys(const YAML::Node& node, int depth, int& budget,
+                       std::vector<std::pair<int, int>>& out) {
+  if (depth > 5 || !(node.IsMap() || node.IsSequence())) return true;
+  for (const auto& entry : node) {
+    if (--budget < 0) return false;
+    const YAML::Node& value = node.IsMap() ? entry.second : entry;
+    if (node.IsMap() && entry.first.IsScalar() && entry.first.Scalar() == "images" &&
+        value.IsNull()) {
+      out.emplace_back(entry.first.Mark().line, entry.first.Mark().column);
     }
-  } else if (node.IsSequence()) {
-    for (const auto& item : node) empty_images_keys(item, depth + 1, out);
+    if (!empty_images_keys(value, depth + 1, budget, out)) return false;
   }
+  return true;
 }
 
 // Parses the front matter. Two parts of a news file are never read, yet
@@ -344,7 +346,8 @@ void empty_images_keys(const YAML::Node& node, int depth, std::vector<std::pair<
 // value at the same line and column. Else (say the line lay inside a
 // multi-line scalar) the text is parsed as it was, as it is when the emptied
 // text does not parse, for the error it names. So the values of `images` are
-// not checked: a malformed list of images does not reject a file.
+// not checked: a list of images whose lines are whole but whose shape is
+// wrong does not reject a file.
 // Throws YAML::Exception.
 YAML::Node load_yaml(const std::string& yaml, bool whole) {
   if (whole) return YAML::Load(yaml);
@@ -366,7 +369,8 @@ YAML::Node load_yaml(const std::string& yaml, bool whole) {
     }
     if (as_read && !blocks.empty()) {
       std::vector<std::pair<int, int>> keys;
-      empty_images_keys(root, 0, keys);
+      int budget = 10000;  // a news file has about a hundred
+      as_read = empty_images_keys(root, 0, budget, keys);
       for (const auto& block : blocks) {
         as_read = as_read && std::find(keys.begin(), keys.end(),
                                        std::make_pair(block.line, block.column)) != keys.end();

@@ -25,6 +25,8 @@ struct NewsDocument {
   std::optional<std::int64_t> quality;
   std::optional<std::int64_t> heat;  // heat -1 (unknown) is stored as nullopt
   // `secured` is deliberately absent: it is never read, indexed or printed.
+
+  bool operator==(const NewsDocument&) const = default;
 };
 
 enum class ParseStatus {
@@ -52,7 +54,8 @@ inline constexpr std::size_t kMaxFrontMatterBytes = 1 << 20;
 // was UTF-8 decoded as Windows-1252 and HTML character references (repaired). Bytes that are not
 // UTF-8 are read as Windows-1252, with a warning naming the first such line.
 // The values of `secured` and of `images` lists are never read (yaml-cpp is
-// not given them), so a malformed list of images does not reject a file.
+// not given them), so a list of images whose lines are whole but whose shape
+// is wrong does not reject a file.
 ParseResult parse_news_file(std::string_view bytes);
 
 // As parse_news_file, but yaml-cpp reads every byte, `secured` and `images`

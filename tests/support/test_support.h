@@ -7,9 +7,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <ostream>
 #include <random>
 #include <stdexcept>
 #include <string>
+
+#include "document.h"
+#include "document_builder.h"
 
 // Substring assertions that print the text searched when they fail.
 #define EXPECT_CONTAINS(haystack, needle)                          \
@@ -20,6 +24,17 @@
   EXPECT_EQ(std::string(haystack).find(needle), std::string::npos) \
       << "did not expect to find [" << (needle) << "] in:\n"       \
       << (haystack)
+
+namespace news {
+
+// How GoogleTest shows a parsed document in a failed assertion: its stored
+// record and its related titles.
+inline void PrintTo(const NewsDocument& doc, std::ostream* out) {
+  *out << stored_record(doc, "id") << " related:";
+  for (const auto& title : doc.related_titles) *out << " [" << title << "]";
+}
+
+}  // namespace news
 
 namespace news::testing {
 

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <regex>
 #include <stdexcept>
+#include <unordered_set>
 #include <utility>
 
 #include "schema.h"
@@ -95,61 +96,88 @@ std::string scalar(const YAML::Node& node) {
   });
 }
 
-// A scalar field as text, or nullopt when absent or null.
-std::optional<std::string> text_field(const YAML::Node& map, const std::string& key) {
-  YAML::Node node = map[key];
-  if (!present(node)) return std::nullopt;
-  if (!node.IsScalar()) {
-    throw FieldError(key + ": expected a string, got " + kind_name(node));
-  }
-  return scalar(node);
-}
+// The most text the fields of one file may add up to: more than a file without
+// aliases can hold (its front matter is at most kMaxFrontMatterBytes, and
+// reading it as Windows-1252 at most triples that).
+constexpr std::size_t kMaxTextBytes = 3 * kMaxFrontMatterBytes;
 
-std::optional<std::int64_t> integer_field(const YAML::Node& map, const std::string& key,
-                                          std::int64_t min, std::int64_t max) {
-  auto text = text_field(map, key);
-  if (!text) return std::nullopt;
-  std::string_view digits = *text;
-  while (!digits.empty() && digits.front() == ' ') digits.remove_prefix(1);
-  while (!digits.empty() && digits.back() == ' ') digits.remove_suffix(1);
-  if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
-  std::int64_t value = 0;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  // Accept "26.0" (a whole number written as a decimal) but nothing else.
-  std::string_view tail(end, digits.data() + digits.size() - end);
-  bool whole_decimal = !tail.empty() && tail.front() == '.' &&
-                       tail.find_first_not_of('0', 1) == std::string_view::npos;
-  if (digits.empty() || ec == std::errc::invalid_argument || (!tail.empty() && !whole_decimal)) {
-    throw FieldError(key + ": expected a whole number, got '" + shorten(*text, 40) + "'");
+// Reads the fields of one file's YAML. An alias names a node again without
+// writing it out, so a short file can name one long text many thousands of
+// times; every text the reader takes counts towards kMaxTextBytes, and a file
+// that goes over it is rejected.
+class FieldReader {
+ public:
+  // A scalar field as text, or nullopt when absent or null.
+  std::optional<std::string> text(const YAML::Node& map, const std::string& key) {
+    YAML::Node node = map[key];
+    if (!present(node)) return std::nullopt;
+    if (!node.IsScalar()) {
+      throw FieldError(key + ": expected a string, got " + kind_name(node));
+    }
+    return take(key, node);
   }
-  if (ec == std::errc::result_out_of_range || value < min || value > max) {
-    throw FieldError(key + ": " + std::string(digits) + " is out of range " + std::to_string(min) +
-                     ".." + std::to_string(max));
-  }
-  return value;
-}
 
-// A list of strings; a single string is taken as a list of one.
-std::vector<std::string> string_list_field(const YAML::Node& map, const std::string& key) {
-  YAML::Node node = map[key];
-  std::vector<std::string> out;
-  if (!present(node)) return out;
-  if (node.IsScalar()) {
-    out.push_back(scalar(node));
+  std::optional<std::int64_t> integer(const YAML::Node& map, const std::string& key,
+                                      std::int64_t min, std::int64_t max) {
+    auto text = this->text(map, key);
+    if (!text) return std::nullopt;
+    std::string_view digits = *text;
+    while (!digits.empty() && digits.front() == ' ') digits.remove_prefix(1);
+    while (!digits.empty() && digits.back() == ' ') digits.remove_suffix(1);
+    if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
+    std::int64_t value = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    // Accept "26.0" (a whole number written as a decimal) but nothing else.
+    std::string_view tail(end, digits.data() + digits.size() - end);
+    bool whole_decimal = !tail.empty() && tail.front() == '.' &&
+                         tail.find_first_not_of('0', 1) == std::string_view::npos;
+    if (digits.empty() || ec == std::errc::invalid_argument || (!tail.empty() && !whole_decimal)) {
+      throw FieldError(key + ": expected a whole number, got '" + shorten(*text, 40) + "'");
+    }
+    if (ec == std::errc::result_out_of_range || value < min || value > max) {
+      throw FieldError(key + ": " + std::string(digits) + " is out of range " +
+                       std::to_string(min) + ".." + std::to_string(max));
+    }
+    return value;
+  }
+
+  // A list of strings; a single string is taken as a list of one.
+  std::vector<std::string> string_list(const YAML::Node& map, const std::string& key) {
+    YAML::Node node = map[key];
+    std::vector<std::string> out;
+    if (!present(node)) return out;
+    if (node.IsScalar()) {
+      out.push_back(take(key, node));
+      return out;
+    }
+    if (!node.IsSequence()) {
+      throw FieldError(key + ": expected a list of strings, got " + kind_name(node));
+    }
+    for (const auto& item : node) {
+      if (!present(item)) continue;
+      if (!item.IsScalar()) {
+        throw FieldError(key + ": expected a list of strings, but an entry is " + kind_name(item));
+      }
+      out.push_back(take(key, item));
+    }
     return out;
   }
-  if (!node.IsSequence()) {
-    throw FieldError(key + ": expected a list of strings, got " + kind_name(node));
-  }
-  for (const auto& item : node) {
-    if (!present(item)) continue;
-    if (!item.IsScalar()) {
-      throw FieldError(key + ": expected a list of strings, but an entry is " + kind_name(item));
+
+  // A scalar's text, counted towards the limit.
+  std::string take(const std::string& key, const YAML::Node& node) {
+    std::size_t size = node.Scalar().size();
+    if (size > left_) {
+      throw FieldError(key + ": YAML aliases repeat more than " +
+                       std::to_string(kMaxTextBytes >> 20) +
+                       " MiB of text, more than any file can hold");
     }
-    out.push_back(scalar(item));
+    left_ -= size;
+    return scalar(node);
   }
-  return out;
-}
+
+ private:
+  std::size_t left_ = kMaxTextBytes;
+};
 
 class Cleaner {
  public:
@@ -163,32 +191,32 @@ class Cleaner {
   int repaired = 0;
 };
 
-NewsDocument extract(const YAML::Node& root, Cleaner& clean) {
+NewsDocument extract(const YAML::Node& root, FieldReader& fields, Cleaner& clean) {
   NewsDocument doc;
-  auto title = text_field(root, "title");
+  auto title = fields.text(root, "title");
   if (title) doc.title = clean(*title);
   if (doc.title.empty()) throw FieldError("title: missing or empty");
-  doc.excerpt = clean(text_field(root, "excerpt").value_or(""));
+  doc.excerpt = clean(fields.text(root, "excerpt").value_or(""));
 
-  doc.url = text_field(root, "originalUrl").value_or("");
-  if (doc.url.empty()) doc.url = text_field(root, "webUrl").value_or("");
+  doc.url = fields.text(root, "originalUrl").value_or("");
+  if (doc.url.empty()) doc.url = fields.text(root, "webUrl").value_or("");
   doc.url = collapse_whitespace(doc.url);
-  doc.category = clean(text_field(root, "category").value_or(""));
-  doc.type = clean(text_field(root, "type").value_or(""));
+  doc.category = clean(fields.text(root, "category").value_or(""));
+  doc.type = clean(fields.text(root, "type").value_or(""));
 
   YAML::Node provider = root["provider"];
   if (present(provider)) {
     if (provider.IsScalar()) {
-      doc.provider_name = clean(scalar(provider));
+      doc.provider_name = clean(fields.take("provider", provider));
     } else if (provider.IsMap()) {
-      doc.provider_name = clean(text_field(provider, "name").value_or(""));
-      doc.provider_domain = clean(text_field(provider, "domain").value_or(""));
+      doc.provider_name = clean(fields.text(provider, "name").value_or(""));
+      doc.provider_domain = clean(fields.text(provider, "domain").value_or(""));
     } else {
       throw FieldError(std::string("provider: expected a mapping, got ") + kind_name(provider));
     }
   }
 
-  for (auto& topic : string_list_field(root, "topics")) {
+  for (auto& topic : fields.string_list(root, "topics")) {
     std::string cleaned = clean(std::move(topic));
     if (!cleaned.empty()) doc.topics.push_back(std::move(cleaned));
   }
@@ -198,24 +226,33 @@ NewsDocument extract(const YAML::Node& root, Cleaner& clean) {
     if (!related.IsSequence()) {
       throw FieldError(std::string("related: expected a list, got ") + kind_name(related));
     }
+    // An item named again by an alias is the same item: it is read once.
+    std::unordered_set<int> seen;
     for (const auto& item : related) {
+      if (!item.Mark().is_null() && !seen.insert(item.Mark().pos).second) continue;
       if (!item.IsMap()) {
         throw FieldError(std::string("related: expected a list of mappings, but an entry is ") +
                          kind_name(item));
       }
-      std::string related_title = clean(text_field(item, "title").value_or(""));
-      if (!related_title.empty()) doc.related_titles.push_back(std::move(related_title));
+      std::optional<std::string> related_title;
+      try {
+        related_title = fields.text(item, "title");
+      } catch (const FieldError& e) {
+        throw FieldError(std::string("related: ") + e.what());
+      }
+      std::string cleaned = clean(related_title.value_or(""));
+      if (!cleaned.empty()) doc.related_titles.push_back(std::move(cleaned));
     }
   }
 
-  if (auto when = text_field(root, "publishedDateTime")) {
+  if (auto when = fields.text(root, "publishedDateTime")) {
     doc.published = parse_iso_datetime(*when);
     if (!doc.published) {
       throw FieldError("publishedDateTime: '" + shorten(*when, 40) + "' is not an ISO 8601 date");
     }
   }
-  doc.quality = integer_field(root, "quality", 0, kMaxRankSignal);
-  doc.heat = integer_field(root, "heat", -1, kMaxRankSignal);
+  doc.quality = fields.integer(root, "quality", 0, kMaxRankSignal);
+  doc.heat = fields.integer(root, "heat", -1, kMaxRankSignal);
   if (doc.heat == -1) doc.heat.reset();
   return doc;
 }
@@ -439,7 +476,8 @@ ParseResult parse(std::string_view bytes, bool whole) {
   ParseResult result;
   Cleaner clean;
   try {
-    result.document = extract(root, clean);
+    FieldReader fields;
+    result.document = extract(root, fields, clean);
   } catch (const FieldError& e) {
     return rejected(e.what());
   } catch (const YAML::Exception& e) {

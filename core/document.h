@@ -53,6 +53,9 @@ inline constexpr std::size_t kMaxFrontMatterBytes = 1 << 20;
 // numbers written as strings, heat -1, missing optional fields, and text that
 // was UTF-8 decoded as Windows-1252 and HTML character references (repaired). Bytes that are not
 // UTF-8 are read as Windows-1252, with a warning naming the first such line.
+// YAML aliases are followed without copying; a related item named again is
+// read once, and a file whose fields, aliases followed, take more than 3 MiB
+// of text (more than any file without aliases holds) is rejected.
 // The values of `secured` and of `images` lists are never read (yaml-cpp is
 // not given them), so a list of images whose lines are whole but whose shape
 // is wrong does not reject a file.

@@ -66,6 +66,10 @@ class BadInputTest : public ::testing::Test {
     bad("deep-maps.md", "---\ntitle: deep\nx: " + repeat("{a: ", 30000) + "\n---\n",
         "nested too deeply");
     bad("aliases.md", alias_bomb(), "topics: expected a list of strings");
+    bad("aliases-long.md",
+        "---\ntitle: &t " + std::string(100000, 'x') + "\nrelated:\n" +
+            repeat("  - title: *t\n", 40) + "---\n",
+        "related: title: YAML aliases repeat more than 3 MiB of text");
     bad("title-list.md", "---\ntitle: [a, b]\n---\n", "title: expected a string");
     bad("topics-map.md", "---\ntitle: t\ntopics: {a: b}\n---\n", "topics: expected a list");
     bad("quality-word.md", "---\ntitle: t\nquality: lots\n---\n",

@@ -190,6 +190,38 @@ TEST(Parse, AnAliasOfAnImageStillResolves) {
   EXPECT_EQ(r.document.title, "Harbour at dawn");
 }
 
+// An alias names a text again without writing it out: the fields of a file
+// may repeat a long text only up to what a file could hold written out.
+TEST(Parse, AliasesThatRepeatALongTextBeyondAnyFileAreRejected) {
+  const std::string title = "---\ntitle: &t " + std::string(200 << 10, 'x') + "\n";
+  std::string related = title + "related:\n";
+  std::string topics = title + "topics:\n";
+  for (int i = 0; i < 20; ++i) {
+    related += "  - title: *t\n";
+    topics += "  - *t\n";
+  }
+  for (const auto& [bytes, field] : {std::pair{related, "related: title"}, {topics, "topics"}}) {
+    ParseResult r = news::parse_news_file(bytes + "---\n");
+    ASSERT_EQ(r.status, ParseStatus::kRejected) << field;
+    EXPECT_EQ(r.reason, std::string(field) + ": YAML aliases repeat more than 3 MiB of text, " +
+                            "more than any file can hold");
+  }
+  // Under the limit, the same aliases are read.
+  ParseResult r = news::parse_news_file(title + "related:\n  - title: *t\n---\n");
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  EXPECT_EQ(r.document.related_titles, std::vector<std::string>{r.document.title});
+}
+
+// A related item named again by an alias is one item: it is read once, so
+// that naming a large item many times costs nothing.
+TEST(Parse, ARelatedItemNamedAgainByAnAliasIsReadOnce) {
+  ParseResult r = news::parse_news_file(
+      "---\ntitle: t\nrelated:\n  - &r\n    title: Also\n  - *r\n  - title: Again\n  - *r\n"
+      "---\n");
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  EXPECT_EQ(r.document.related_titles, (std::vector<std::string>{"Also", "Again"}));
+}
+
 TEST(Parse, BodyAfterFrontMatterIsIgnored) {
   ParseResult r = parse_fixture("full.md");
   ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;

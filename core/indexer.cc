@@ -770,7 +770,11 @@ class ShardWriter {
     // database's destructor, so the database is exactly its last commit.
     db_.begin_transaction();
     init_order();
-    thread_ = std::thread([this] { work(); });
+    try {
+      thread_ = std::thread([this] { work(); });
+    } catch (const std::system_error&) {
+      throw Error(Error::Kind::kSystem, "cannot start a thread to write database " + path_);
+    }
   }
 
   // Queues a change; false if the writer has failed (see error()). Called

@@ -3,6 +3,7 @@
 // their exit statuses, stdout/stderr, --json output, Xapian's own tools
 // (xapian-check, quest) and the database itself.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <xapian.h>
 
 #include <algorithm>
@@ -244,6 +245,54 @@ TEST(CliTest, SearchWithMissingDatabaseExitsThreeAndSaysHowToCreateOne) {
   EXPECT_CONTAINS(r.err, missing);
   EXPECT_CONTAINS(r.err, "news-index");
   EXPECT_FALSE(fs::exists(missing)) << "searching must not create a database";
+}
+
+// The terms of a database with their frequencies: equal for two databases
+// that index the same documents.
+std::map<std::string, Xapian::doccount> term_frequencies(const std::string& path) {
+  Xapian::Database db(path);
+  std::map<std::string, Xapian::doccount> out;
+  for (auto t = db.allterms_begin(); t != db.allterms_end(); ++t) out[*t] = t.get_termfreq();
+  return out;
+}
+
+// The system may refuse threads. Under a limit on address space, with thread
+// stacks as large as the stack limit, news-index gets a few of the threads it
+// asks for (1 GiB stacks in 4 GiB: its 64 readers cannot all start) and
+// indexes on those; it gets none with 4 GiB stacks in 3 GiB, and then stops
+// with exit status 3 and says why. AddressSanitizer reserves far more address
+// space than either limit leaves, so the sanitizer build skips this test.
+TEST(CliTest, IndexesOnTheThreadsTheSystemGrantsAndExitsThreeWithoutAny) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer needs more address space than the limits leave";
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  GTEST_SKIP() << "AddressSanitizer needs more address space than the limits leave";
+#endif
+#endif
+  rlimit stack{};
+  if (getrlimit(RLIMIT_STACK, &stack) != 0 ||
+      (stack.rlim_max != RLIM_INFINITY && stack.rlim_max < (rlim_t{4} << 30))) {
+    GTEST_SKIP() << "the stack limit cannot be raised to 4 GiB here";
+  }
+  TempDir dir;
+  auto index = [&](const std::string& limits, const std::string& db) {
+    return run_command(limits + command_line(NEWS_INDEX_BIN, {"-q", "--db", db, NEWS_SEEDS_DIR}));
+  };
+  const std::string free_db = (dir / "free").string(), few_db = (dir / "few").string();
+  CommandResult free_run = index("", free_db);
+  ASSERT_EQ(free_run.status, 1) << describe(free_run);  // the corrupt seed
+  CommandResult few = index("ulimit -s 1048576 && ulimit -v 4194304 && ", few_db);
+  EXPECT_EQ(few.status, 1) << describe(few);
+  EXPECT_EQ(few.err, free_run.err);
+  EXPECT_EQ(Xapian::Database(few_db).get_doccount(), kSeedDocuments);
+  EXPECT_EQ(term_frequencies(few_db), term_frequencies(free_db));
+
+  const std::string none_db = (dir / "none").string();
+  CommandResult none = index("ulimit -s 4194304 && ulimit -v 3145728 && ", none_db);
+  EXPECT_EQ(none.status, 3) << describe(none);
+  EXPECT_CONTAINS(none.err, "news-index: cannot start a thread");
+  EXPECT_EQ(Xapian::Database(none_db).get_doccount(), 0u) << "the database is left whole";
 }
 
 // 4. JSON output and paging.

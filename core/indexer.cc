@@ -70,10 +70,20 @@ bool is_within(const fs::path& child, const fs::path& root) {
   return root_end == root.end();
 }
 
+// Walks the folders given, in name order, skipping hidden entries and the
+// folders of Xapian databases: the run's own (its database and the parts of a
+// split build, wherever they are) and any other (a folder with `iamglass`).
 class Walker {
  public:
   Walker(const IndexOptions& options, IndexObserver& observer, IndexStats& stats)
-      : options_(options), observer_(observer), stats_(stats) {}
+      : options_(options), observer_(observer), stats_(stats) {
+    if (is_remote_spec(options.db_path)) return;
+    for (const fs::path& own : {fs::path(options.db_path), fs::path(parts_path(options.db_path))}) {
+      std::error_code ec;
+      fs::path real = fs::canonical(own, ec);
+      if (!ec) own_.insert(real);
+    }
+  }
 
   // Adds the files under `dir` (a folder the user named) to `out`, with ids
   // relative to `base` (the canonical indexed root: `dir` itself or a folder
@@ -142,6 +152,10 @@ class Walker {
         if (!ec && !visited_.insert(real).second) continue;
       }
       if (fs::is_directory(status)) {
+        if (holds_database(path)) {
+          observer_.skipped(path.string(), "a Xapian database, not news documents");
+          continue;
+        }
         walk(path, root, root_term, out);
       } else if (fs::is_regular_file(status)) {
         std::string id =
@@ -155,9 +169,16 @@ class Walker {
     }
   }
 
+  bool holds_database(const fs::path& dir) const {
+    std::error_code ec;
+    if (fs::exists(dir / "iamglass", ec)) return true;
+    return !own_.empty() && own_.contains(fs::canonical(dir, ec));
+  }
+
   const IndexOptions& options_;
   IndexObserver& observer_;
   IndexStats& stats_;
+  std::set<fs::path> own_;  // the run's database folders, canonical
   fs::path root_;
   fs::path base_;
   std::set<fs::path> visited_;

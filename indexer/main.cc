@@ -29,8 +29,10 @@ constexpr const char* kExitHelp = R"(
 WHAT IS A DOCUMENT
   Every regular file whose text opens with a '---' line (after an optional
   UTF-8 byte-order mark), whatever its extension. Hidden files and folders are
-  passed over. A document's id is its path relative to the folder given (or
-  to an enclosing folder indexed before), so re-runs replace, never duplicate.
+  passed over, and so are the folders of Xapian databases (this run's own, and
+  any holding an 'iamglass' file). A document's id is its path relative to
+  the folder given (or to an enclosing folder indexed before), so re-runs
+  replace, never duplicate.
 
 RE-RUNS AND CRASHES
   Unchanged files (same bytes) are skipped; vanished ones are removed unless

@@ -256,6 +256,30 @@ std::map<std::string, Xapian::doccount> term_frequencies(const std::string& path
   return out;
 }
 
+// A database inside the folder being indexed, the run's own or another, is
+// walked past: its files are not news documents, and reading them as such
+// would reject each one (exit status 1) on every run.
+TEST(CliTest, DatabasesInsideTheIndexedFolderAreWalkedPast) {
+  TempDir dir;
+  const fs::path corpus = dir / "corpus";
+  for (const char* name : {"one.md", "sub/two.md"}) {
+    write_file(corpus / name, std::string("---\ntitle: Story ") + name + "\n---\n");
+  }
+  { Xapian::WritableDatabase other((corpus / "sub" / "other-db").string(), Xapian::DB_CREATE); }
+  const std::string db = (corpus / "db").string();
+  // A first build in two parts (the parts' folder is beside the database,
+  // so inside the corpus too), then a re-run over the database as it is.
+  CommandResult first =
+      news_index({"--db", db, "--split-from", "1", "--threads", "2", "-v", corpus.string()});
+  EXPECT_EQ(first.status, 0) << describe(first);
+  EXPECT_CONTAINS(first.err, "other-db: skipped: a Xapian database");
+  EXPECT_CONTAINS(first.out, "2 files seen: 2 indexed");
+  CommandResult again = news_index({"--db", db, corpus.string()});
+  EXPECT_EQ(again.status, 0) << describe(again);
+  EXPECT_CONTAINS(again.out, "2 files seen: 0 indexed, 2 unchanged");
+  EXPECT_EQ(Xapian::Database(db).get_doccount(), 2u);
+}
+
 // The system may refuse threads. Under a limit on address space, with thread
 // stacks as large as the stack limit, news-index gets a few of the threads it
 // asks for (1 GiB stacks in 4 GiB: its 64 readers cannot all start) and

@@ -122,37 +122,38 @@ class Walker {
       const fs::path& path = entry.path();
       if (path.filename().string().starts_with(".")) continue;  // .git, editors' files
       fs::file_status status = entry.symlink_status(ec);
+      fs::path real;  // canonical, for a folder or a symlink's target
       if (fs::is_symlink(status)) {
-        fs::path target = fs::canonical(path, ec);
+        real = fs::canonical(path, ec);
         if (ec) {
           ++stats_.skipped;
           observer_.warning(path.string(),
                             "skipped: broken or looping symlink (" + ec.message() + ")");
           continue;
         }
-        if (!options_.follow_symlinks && !is_within(target, root_)) {
+        if (!options_.follow_symlinks && !is_within(real, root_)) {
           ++stats_.skipped;
           observer_.warning(
               path.string(),
               "skipped: symlink leads out of the indexed folder (see --follow-symlinks)");
           continue;
         }
-        status = fs::status(target, ec);
+        status = fs::status(real, ec);
         if (fs::is_directory(status)) {
-          if (!visited_.insert(target).second) {
+          if (!visited_.insert(real).second) {
             observer_.warning(path.string(), "skipped: symlink loop (folder already walked)");
             continue;
           }
-          if (!options_.follow_symlinks && is_within(target, root_)) {
+          if (!options_.follow_symlinks && is_within(real, root_)) {
             continue;  // the folder is walked under its own name
           }
         }
       } else if (fs::is_directory(status)) {
-        fs::path real = fs::canonical(path, ec);
+        real = fs::canonical(path, ec);
         if (!ec && !visited_.insert(real).second) continue;
       }
       if (fs::is_directory(status)) {
-        if (holds_database(path)) {
+        if (holds_database(real.empty() ? path : real)) {
           observer_.skipped(path.string(), "a Xapian database, not news documents");
           continue;
         }
@@ -169,10 +170,10 @@ class Walker {
     }
   }
 
+  // `dir`: canonical where it could be made so.
   bool holds_database(const fs::path& dir) const {
     std::error_code ec;
-    if (fs::exists(dir / "iamglass", ec)) return true;
-    return !own_.empty() && own_.contains(fs::canonical(dir, ec));
+    return own_.contains(dir) || fs::exists(dir / "iamglass", ec);
   }
 
   const IndexOptions& options_;

@@ -21,6 +21,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "database_dump.h"
 #include "program_support.h"
 #include "schema.h"
 #include "search.h"
@@ -247,15 +248,6 @@ TEST(CliTest, SearchWithMissingDatabaseExitsThreeAndSaysHowToCreateOne) {
   EXPECT_FALSE(fs::exists(missing)) << "searching must not create a database";
 }
 
-// The terms of a database with their frequencies: equal for two databases
-// that index the same documents.
-std::map<std::string, Xapian::doccount> term_frequencies(const std::string& path) {
-  Xapian::Database db(path);
-  std::map<std::string, Xapian::doccount> out;
-  for (auto t = db.allterms_begin(); t != db.allterms_end(); ++t) out[*t] = t.get_termfreq();
-  return out;
-}
-
 // A database inside the folder being indexed, the run's own or another, is
 // walked past: its files are not news documents, and reading them as such
 // would reject each one (exit status 1) on every run.
@@ -310,7 +302,7 @@ TEST(CliTest, IndexesOnTheThreadsTheSystemGrantsAndExitsThreeWithoutAny) {
   EXPECT_EQ(few.status, 1) << describe(few);
   EXPECT_EQ(few.err, free_run.err);
   EXPECT_EQ(Xapian::Database(few_db).get_doccount(), kSeedDocuments);
-  EXPECT_EQ(term_frequencies(few_db), term_frequencies(free_db));
+  EXPECT_EQ(news::testing::dump_database(few_db), news::testing::dump_database(free_db));
 
   const std::string none_db = (dir / "none").string();
   CommandResult none = index("ulimit -s 4194304 && ulimit -v 3145728 && ", none_db);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "database_dump.h"
 #include "document.h"
 #include "indexer.h"
 #include "schema.h"
@@ -498,37 +499,6 @@ news::IndexStats index_split(const fs::path& folder, const std::string& db,
   return news::index_paths({folder.string()}, options, quiet);
 }
 
-// Everything a search or a later run reads from a database, docid by docid.
-std::string dump(const std::string& path) {
-  Xapian::Database db(path);
-  std::ostringstream out;
-  out << "documents " << db.get_doccount() << " last " << db.get_lastdocid() << "\n";
-  for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
-    Xapian::Document doc = db.get_document(*it);
-    out << "docid " << *it << " data " << doc.get_data() << "\n";
-    for (auto v = doc.values_begin(); v != doc.values_end(); ++v) out << " v" << v.get_valueno();
-    out << "\n";
-    for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
-      out << " " << *t << ":" << t.get_wdf();
-      for (auto p = t.positionlist_begin(); p != t.positionlist_end(); ++p) out << "," << *p;
-    }
-    out << "\n";
-  }
-  for (auto w = db.spellings_begin(); w != db.spellings_end(); ++w) {
-    out << "spelling " << *w << " " << w.get_termfreq() << "\n";
-  }
-  auto order = news::schema::read_prior_order(db);
-  EXPECT_TRUE(order.has_value()) << path;
-  if (order) {
-    out << "order end " << order->end << " floor " << order->floor << " covered " << order->covered
-        << "\n";
-    for (const auto& step : order->steps) out << " step " << step.first << " " << step.prior;
-  }
-  out << "\nroots " << db.get_metadata("news:roots") << " schema "
-      << db.get_metadata(std::string(news::schema::kMetaSchemaVersion)) << "\n";
-  return out.str();
-}
-
 TEST(SplitBuild, GivesTheDatabaseOfABuildInOneGoCompacted) {
   news::testing::TempDir dir;
   write_corpus(dir / "news");
@@ -537,7 +507,7 @@ TEST(SplitBuild, GivesTheDatabaseOfABuildInOneGoCompacted) {
   news::IndexStats stats = index_split(dir / "news", two);
   EXPECT_EQ(stats.indexed, 40u);
   EXPECT_FALSE(fs::exists(dir / "two.parts")) << "the parts are removed once merged";
-  EXPECT_EQ(dump(two), dump(one));
+  EXPECT_EQ(news::testing::dump_database(two), news::testing::dump_database(one));
   // The same page, scores included, with and without the early stop.
   news::Searcher searcher(two);
   expect_same_results(searcher);

@@ -48,9 +48,6 @@ void IndexObserver::waiting_for_lock(const std::string&) {}
 
 namespace {
 
-// The canonical folders documents were indexed from, a JSON array of strings.
-constexpr const char* kRootsKey = "news:roots";
-
 // Files larger than this are not read: a news file is a few KiB.
 constexpr std::uintmax_t kMaxFileBytes = 16u << 20;
 

@@ -80,4 +80,8 @@ IndexStats index_paths(const std::vector<std::string>& paths, const IndexOptions
 // document count as of that commit.
 inline constexpr const char* kCheckpointKey = "news:checkpoint";
 
+// The metadata key of the canonical folders documents were indexed from (ids
+// are relative to them), a JSON array of strings.
+inline constexpr const char* kRootsKey = "news:roots";
+
 }  // namespace news

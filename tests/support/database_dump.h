@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 
+#include "indexer.h"
 #include "schema.h"
 
 namespace news::testing {
@@ -37,7 +38,7 @@ inline std::string dump_database(const std::string& path) {
         << "\n";
     for (const auto& step : order->steps) out << " step " << step.first << " " << step.prior;
   }
-  out << "\nroots " << db.get_metadata("news:roots") << " schema "
+  out << "\nroots " << db.get_metadata(news::kRootsKey) << " schema "
       << db.get_metadata(std::string(news::schema::kMetaSchemaVersion)) << "\n";
   return out.str();
 }

@@ -34,6 +34,54 @@ class BooleanFieldProcessor : public Xapian::FieldProcessor {
   std::string prefix_;
 };
 
+// `date:BEGIN..END` takes the dates --since and --until take (YYYY, YYYY-MM or
+// YYYY-MM-DD, a year or month meaning all of it) and Xapian's YYYYMMDD; a
+// date it cannot read is an error naming it, not "Unknown range operation".
+class DayRangeProcessor : public Xapian::RangeProcessor {
+ public:
+  DayRangeProcessor(Xapian::valueno slot, std::string prefix)
+      : Xapian::RangeProcessor(slot, std::move(prefix)) {}
+  Xapian::Query operator()(const std::string& begin, const std::string& end) override {
+    if (end.empty()) return Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, bound(begin, false));
+    if (begin.empty()) return Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, bound(end, true));
+    return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, bound(begin, false),
+                         bound(end, true));
+  }
+
+ private:
+  std::string bound(const std::string& text, bool end) const {
+    if (text.empty()) return std::string();
+    std::string iso = text;
+    if (iso.size() == 8 &&
+        std::all_of(iso.begin(), iso.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      iso = iso.substr(0, 4) + "-" + iso.substr(4, 2) + "-" + iso.substr(6);
+    }
+    try {
+      return day_bound(iso, end);
+    } catch (const Error&) {
+      throw Xapian::QueryParserError(str + " '" + text +
+                                     "' is not a date (write YYYY, YYYY-MM or YYYY-MM-DD)");
+    }
+  }
+};
+
+// `quality:` and `heat:` ranges as Xapian reads them; a bound that is not a
+// number is an error naming it.
+class CheckedNumberRangeProcessor : public Xapian::NumberRangeProcessor {
+ public:
+  CheckedNumberRangeProcessor(Xapian::valueno slot, std::string prefix)
+      : Xapian::NumberRangeProcessor(slot, std::move(prefix)) {}
+  Xapian::Query operator()(const std::string& begin, const std::string& end) override {
+    Xapian::Query range = Xapian::NumberRangeProcessor::operator()(begin, end);
+    if (range.get_type() != Xapian::Query::OP_INVALID) return range;
+    const bool begin_bad =
+        !begin.empty() &&
+        Xapian::NumberRangeProcessor::operator()(begin, std::string()).get_type() ==
+            Xapian::Query::OP_INVALID;
+    throw Xapian::QueryParserError(str + " '" + (begin_bad ? begin : end) + "' is not a number");
+  }
+};
+
 Xapian::Query boolean_any(const std::string& prefix, const std::vector<std::string>& values) {
   std::vector<Xapian::Query> terms;
   for (const auto& value : values) terms.emplace_back(schema::boolean_term(prefix, value));
@@ -104,9 +152,9 @@ void Searcher::configure(Xapian::QueryParser& parser, bool match_any) {
   for (const auto& range : schema::range_fields()) {
     std::string prefix = std::string(range.name) + ":";
     if (range.kind == schema::RangeKind::kDate) {
-      parser.add_rangeprocessor((new Xapian::DateRangeProcessor(range.slot, prefix))->release());
+      parser.add_rangeprocessor((new DayRangeProcessor(range.slot, prefix))->release());
     } else {
-      parser.add_rangeprocessor((new Xapian::NumberRangeProcessor(range.slot, prefix))->release());
+      parser.add_rangeprocessor((new CheckedNumberRangeProcessor(range.slot, prefix))->release());
     }
   }
 }

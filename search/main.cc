@@ -39,7 +39,8 @@ QUERY SYNTAX
     topic:ai           topic:"computer vision"    (a whole topic, any case)
     provider:reuters   provider:thenextweb.com    (by name or domain)
     type:video  category:news
-    date:2020-01-01..2020-06-30   quality:50..   heat:..80
+    date:2020-01-01..2020-06-30   date:2021..   date:..2020-06   (as --since/--until)
+    quality:50..   heat:..80
 
 RANKING
   score = BM25 + quality-weight * q/(q+70) + heat-weight * h/(h+70)

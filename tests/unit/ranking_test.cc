@@ -35,6 +35,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "error.h"
@@ -470,6 +471,43 @@ TEST_F(RankingFilters, FiltersDoNotChangeScores) {
   auto r = filtered("glacier drone");
   r.topics = {"climate"};
   for (const auto& h : run(r).hits) EXPECT_DOUBLE_EQ(h.score, hit(all, h.id).score) << h.id;
+}
+
+// `date:` takes the dates --since and --until take: a year or a month means
+// all of it, so each form selects what the matching filters select.
+TEST_F(Ranking, DateRangesTakeYearsAndMonthsAsSinceAndUntilDo) {
+  const IdSet in_2020 = id_set(run("glacier date:20200101..20201231"));
+  ASSERT_FALSE(in_2020.empty());
+  ASSERT_NE(in_2020, id_set(run("glacier")));
+  EXPECT_EQ(id_set(run("glacier date:2020..2020")), in_2020);
+  EXPECT_EQ(id_set(run("glacier date:2020-01..2020-12")), in_2020);
+  EXPECT_EQ(id_set(run("glacier date:2020-01-01..2020-12-31")), in_2020);
+  for (const auto& [since, until] : std::vector<std::pair<std::string, std::string>>{
+           {"2019", "2019"}, {"2020-06", ""}, {"", "2020-06"}, {"2021", ""}}) {
+    SCOPED_TRACE(since + ".." + until);
+    auto request = filtered("glacier");
+    request.since = since;
+    request.until = until;
+    EXPECT_EQ(id_set(run("glacier date:" + since + ".." + until)), id_set(run(request)));
+  }
+}
+
+TEST_F(Ranking, RangeBoundsThatAreNotDatesOrNumbersAreErrorsNamingThem) {
+  for (const auto& [query, named] : std::vector<std::pair<std::string, std::string>>{
+           {"date:2020-13-01..", "date: '2020-13-01' is not a date"},
+           {"glacier date:..June", "date: 'June' is not a date"},
+           {"date:2020..2020-02-30", "date: '2020-02-30' is not a date"},
+           {"quality:abc..", "quality: 'abc' is not a number"},
+           {"heat:10..x", "heat: 'x' is not a number"}}) {
+    try {
+      run(query);
+      ADD_FAILURE() << "no error for '" << query << "'";
+    } catch (const news::Error& e) {
+      EXPECT_EQ(e.kind(), news::Error::Kind::kBadQuery) << query;
+      EXPECT_NE(std::string(e.what()).find(named), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("'" + query + "'"), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(RankingDayBound, Years) {

@@ -7,6 +7,7 @@ packages=(
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
   libhowardhinnant-date-dev libxxhash-dev libutfcpp-dev
   libjemalloc-dev                       # news-index's allocator (many small, short-lived blocks)
+  libdeflate-dev zlib1g-dev             # news-index's deflate for Xapian's tables (core/fast_deflate.h)
   libgtest-dev libgmock-dev
   bash-completion util-linux            # the completion and terminal tests
 )

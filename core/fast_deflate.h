@@ -16,12 +16,12 @@
 // with method Z_DEFLATED, windowBits -15 (raw, 32 KiB window), a level from
 // 1 to 9 and Z_DEFAULT_STRATEGY, and deflate() is called on it with Z_FINISH
 // before any other call since deflateInit2_ or deflateReset, and no
-// dictionary, parameters or bits were ever set on it (libdeflate is asked
-// for the same level). Then the whole input is
-// compressed into the output buffer: if it fits, the stream's counters and
-// pointers move as zlib's would and Z_STREAM_END is returned; if it does
-// not, the call is zlib's own, from the untouched state, so zlib's rules
-// for a short output buffer hold. Every other stream and call is zlib's.
+// dictionary, parameters or bits were ever set on it. Then libdeflate, at
+// the same level, compresses the whole input into the output buffer: if it
+// fits, the stream's counters and pointers move as zlib's would and
+// Z_STREAM_END is returned; if it does not, the call is zlib's own, from the
+// untouched state, so zlib's rules for a short output buffer hold. Every
+// other stream and call is zlib's.
 #pragma once
 
 #include <cstdint>

@@ -11,13 +11,14 @@ namespace news {
 class Error : public std::runtime_error {
  public:
   enum class Kind {
-    kNoSuchPath,  // an input path does not exist
-    kNoDatabase,  // the database to search does not exist
-    kDatabase,    // the database cannot be opened, read or written
-    kLocked,      // another writer holds the database's lock
-    kBadQuery,    // the query (or a filter) cannot be parsed
-    kConfig,      // the configuration file is missing or has a bad value
-    kSystem,      // the system refused a resource the run needs (a thread)
+    kNoSuchPath,   // an input path does not exist
+    kNoDatabase,   // the database to search does not exist
+    kDatabase,     // the database cannot be opened, read or written
+    kLocked,       // another writer holds the database's lock
+    kBadQuery,     // the query (or a filter) cannot be parsed
+    kConfig,       // the configuration file is missing or has a bad value
+    kSystem,       // the system refused a resource the run needs (a thread)
+    kInterrupted,  // stopped by a signal before it changed anything (IndexOptions::stop)
   };
   Error(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
   Kind kind() const { return kind_; }

@@ -1,6 +1,7 @@
 #include "indexer.h"
 
 #include <fcntl.h>  // AT_FDCWD
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xapian.h>
 #include <xxhash.h>
@@ -28,6 +29,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "db_folder.h"
 #include "document.h"
 #include "document_builder.h"
 #include "error.h"
@@ -75,9 +77,14 @@ class Walker {
   Walker(const IndexOptions& options, IndexObserver& observer, IndexStats& stats)
       : options_(options), observer_(observer), stats_(stats) {
     if (is_remote_spec(options.db_path)) return;
-    for (const fs::path& own : {fs::path(options.db_path), fs::path(parts_path(options.db_path))}) {
+    std::vector<fs::path> own = {options.db_path};
+    // A folder named like the parts folder is the user's unless it is ours (db_folder.h).
+    if (is_own_parts_folder(parts_path(options.db_path), options.db_path)) {
+      own.push_back(parts_path(options.db_path));
+    }
+    for (const fs::path& folder : own) {
       std::error_code ec;
-      fs::path real = fs::canonical(own, ec);
+      fs::path real = fs::canonical(folder, ec);
       if (!ec) own_.insert(real);
     }
   }
@@ -247,10 +254,19 @@ struct Snapshot {
     std::unordered_map<std::string, Xapian::docid> docids;  // id term -> docid
     // (docid, hash) in docid order: docids are sparse (schema.h, prior order).
     std::vector<std::pair<Xapian::docid, Hash>> hashes;
+    // (docid, index in roots) in docid order, for the documents of those roots.
+    std::vector<std::pair<Xapian::docid, std::uint32_t>> owners;
   };
   std::vector<Shard> shards;
+  // The roots whose documents' owners are looked up (see owner()).
+  std::vector<fs::path> roots;
+  std::vector<std::string> root_terms;
 
-  explicit Snapshot(const std::vector<Xapian::WritableDatabase*>& dbs) : shards(dbs.size()) {
+  // `roots`: the roots a file's id may collide across (empty: one root, no
+  // collisions possible).
+  Snapshot(const std::vector<Xapian::WritableDatabase*>& dbs, std::vector<fs::path> roots_in)
+      : shards(dbs.size()), roots(std::move(roots_in)) {
+    for (const auto& root : roots) root_terms.push_back(schema::root_term(root.string()));
     for (std::size_t s = 0; s < dbs.size(); ++s) {
       const Xapian::Database& db = *dbs[s];
       Shard& shard = shards[s];
@@ -267,7 +283,27 @@ struct Snapshot {
       for (auto v = db.valuestream_begin(schema::kId); v != db.valuestream_end(schema::kId); ++v) {
         shard.docids.emplace(schema::id_term(*v), v.get_docid());
       }
+      for (std::uint32_t r = 0; r < root_terms.size(); ++r) {
+        for (auto it = db.postlist_begin(root_terms[r]); it != db.postlist_end(root_terms[r]);
+             ++it) {
+          shard.owners.emplace_back(*it, r);
+        }
+      }
+      std::sort(shard.owners.begin(), shard.owners.end());
     }
+  }
+
+  // The root (of `roots`) whose folder the document was indexed from, if it is one of them.
+  const fs::path* owner(unsigned shard, Xapian::docid docid) const {
+    const auto& owners = shards[shard].owners;
+    auto it = std::lower_bound(owners.begin(), owners.end(), docid,
+                               [](const auto& entry, Xapian::docid d) { return entry.first < d; });
+    if (it == owners.end() || it->first != docid) return nullptr;
+    return &roots[it->second];
+  }
+  const std::string* owner_term(unsigned shard, Xapian::docid docid) const {
+    const fs::path* root = owner(shard, docid);
+    return root ? &root_terms[std::size_t(root - roots.data())] : nullptr;
   }
 
   std::optional<Xapian::docid> docid(unsigned shard, const std::string& id_term) const {
@@ -324,6 +360,25 @@ class Permit {
   std::counting_semaphore<>* permits_;
 };
 
+// The most disk a split first build of files holding `input_bytes` takes at
+// once (both parts, then the merged database beside them), with a margin.
+// Measured on 30,000 generated files (44 MB): a build in one go took 3.3
+// times its files' bytes, a split build 4.4 times at its peak (bench/DISK-SPACE.md).
+std::uintmax_t split_build_peak_bytes(std::uintmax_t input_bytes) {
+  return input_bytes * 5 + (16u << 20);
+}
+
+std::string mebibytes(std::uintmax_t bytes) {
+  return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB";
+}
+
+// The reason a file is rejected whose id another file of another root holds.
+std::string id_collision(const std::string& id, const std::string& holder) {
+  return "its id '" + id + "' is already that of " + holder +
+         ", indexed from another folder; index a folder that holds both, so that each gets an "
+         "id of its own";
+}
+
 // `parsing`: permits to parse and build (null: no limit); reading and hashing
 // need none.
 Outcome process(const InputFile& file, const Snapshot& snapshot, bool rebuild,
@@ -331,6 +386,21 @@ Outcome process(const InputFile& file, const Snapshot& snapshot, bool rebuild,
   Outcome out;
   try {
     out.old_docid = snapshot.docid(file.shard, schema::id_term(file.id));
+    if (out.old_docid) {
+      // The id is held by a document of another root: a collision if that
+      // file is still there (else the file moved, and its document follows it).
+      const std::string* holder = snapshot.owner_term(file.shard, *out.old_docid);
+      if (holder && *holder != *file.root_term) {
+        fs::path other = *snapshot.owner(file.shard, *out.old_docid) / file.id;
+        struct stat st;
+        // Present, or not known to be gone: not this file's id to take.
+        if (::lstat(other.c_str(), &st) == 0 || (errno != ENOENT && errno != ENOTDIR)) {
+          out.reason = id_collision(file.id, other.string());
+          out.old_docid.reset();  // that document is not this file's to keep or replace
+          return out;
+        }
+      }
+    }
     std::string bytes;
     if (!read_file(file.path, bytes, out.reason)) return out;
     Hash hash = content_hash(bytes);
@@ -474,25 +544,6 @@ class Pipeline {
   std::vector<std::thread> workers_;
 };
 
-// A database folder whose creation was cut short (a kill before Xapian wrote
-// its version file) holds table files but no `iamglass`: nothing was ever
-// committed, so the tables are removed and the database created afresh.
-void clear_unfinished_creation(const fs::path& db, IndexObserver& observer) {
-  std::error_code ec;
-  if (!fs::is_directory(db, ec) || fs::exists(db / "iamglass", ec)) return;
-  bool cleared = false;
-  for (const auto& entry : fs::directory_iterator(db, ec)) {
-    if (entry.path().extension() == ".glass" || entry.path().extension() == ".tmp") {
-      fs::remove(entry.path(), ec);
-      cleared = true;
-    }
-  }
-  if (cleared) {
-    observer.warning(db.string(),
-                     "its creation was interrupted before a first commit: created anew");
-  }
-}
-
 // The folder the database lives in (or would be created in) must be
 // writable; Xapian reports a lock file it cannot create as a lock held by
 // someone else, which would send --wait waiting forever.
@@ -525,20 +576,28 @@ constexpr const char* kFlushThreshold = "2500";
 Xapian::WritableDatabase open_writable(const std::string& path, const IndexOptions& options,
                                        IndexObserver& observer) {
   ::setenv("XAPIAN_FLUSH_THRESHOLD", kFlushThreshold, /*overwrite=*/0);
-  std::error_code ec;
-  fs::path parent = fs::path(path).parent_path();
-  if (!parent.empty() && !fs::exists(parent, ec) && !fs::create_directories(parent, ec)) {
-    throw Error(Error::Kind::kDatabase, "cannot create database " + path + ": " + ec.message());
+  // A new database is created only in a new or empty folder, or over what a
+  // creation of ours left (db_folder.h); anything else is refused untouched.
+  const bool creating = examine_db_folder(path) != DbFolderState::kDatabase;
+  if (creating) {
+    if (begin_db_creation(path)) {
+      observer.warning(path, "its creation was interrupted before a first commit: created anew");
+    }
   }
   check_writable(path);
   bool told = false;
   while (true) {
     try {
-      clear_unfinished_creation(path, observer);
-      return Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OPEN);
+      Xapian::WritableDatabase db(path, Xapian::DB_CREATE_OR_OPEN);
+      if (creating) end_db_creation(path);
+      return db;
     } catch (const Xapian::DatabaseLockError&) {
       if (!options.wait_for_lock) {
         throw Error(Error::Kind::kLocked, "database " + path + " is locked by another indexer");
+      }
+      if (options.stop && options.stop->load() != 0) {
+        throw Error(Error::Kind::kInterrupted,
+                    "stopped while waiting for database " + path + ": nothing was changed");
       }
       if (!told) observer.waiting_for_lock(path);
       told = true;
@@ -635,7 +694,7 @@ void read_ahead(const std::vector<fs::path>& folders) {
 void merge_parts(const std::string& db_path, const fs::path& parts) {
   fs::path merged = parts / "merged";
   std::error_code ec;
-  fs::remove_all(merged, ec);
+  remove_own_folder(merged);  // a merge cut short; if it cannot go, the compaction says why
   try {
     read_ahead({parts / "0", parts / "1"});
     Xapian::Database high((parts / "0").string()), low((parts / "1").string());
@@ -660,7 +719,7 @@ void merge_parts(const std::string& db_path, const fs::path& parts) {
       both.compact(merged.string(), Xapian::DBCOMPACT_NO_RENUMBER);
     } catch (const Xapian::InvalidOperationError&) {
       // Were they to overlap, the merge is renumbered and searched the plain way.
-      fs::remove_all(merged, ec);
+      remove_own_folder(merged);
       both.compact(merged.string());
       order.reset();
     }
@@ -671,11 +730,32 @@ void merge_parts(const std::string& db_path, const fs::path& parts) {
     out.commit();
     out.close();
   } catch (const Xapian::Error& e) {
-    throw Error(Error::Kind::kDatabase, "cannot merge the parts of database " + db_path + " in " +
-                                            parts.string() + ": " + e.get_description() +
-                                            " (they are kept; the next run merges them)");
+    remove_own_folder(merged);
+    // The state the user is left in, and the way out (a full disk is the usual cause).
+    std::uintmax_t parts_bytes = 0;
+    for (const auto& entry : fs::recursive_directory_iterator(parts, ec)) {
+      if (entry.is_regular_file(ec)) parts_bytes += entry.file_size(ec);
+    }
+    fs::space_info space = fs::space(parts, ec);
+    throw Error(
+        Error::Kind::kDatabase,
+        "cannot merge the parts of database " + db_path + " in " + parts.string() + ": " +
+            e.get_description() + ". The parts (" + mebibytes(parts_bytes) +
+            ") are kept and the database stays empty until a run merges them, which "
+            "needs about " +
+            mebibytes(parts_bytes) + " free beside them (" +
+            (ec ? std::string("free space unknown") : mebibytes(space.available) + " free") +
+            "): free space and run news-index again, or remove " + db_path + " and " +
+            parts.string() + " and build again");
   }
   swap_into_place(merged, fs::path(db_path));
+}
+
+// Removes a parts folder once it is merged; what news-index did not write
+// there is left, and said.
+void remove_parts(const fs::path& parts, IndexObserver& observer) {
+  std::string left = remove_own_folder(parts);
+  if (!left.empty()) observer.warning(parts.string(), "left in place: " + left);
 }
 
 // A split build that was cut short leaves its parts beside the database:
@@ -687,7 +767,10 @@ void settle_parts(const IndexOptions& options, IndexObserver& observer) {
   if (is_remote_spec(options.db_path)) return;
   fs::path parts = parts_path(options.db_path);
   std::error_code ec;
-  if (!fs::is_directory(parts, ec) || read_layout(options.db_path).shards > 1) return;
+  // Only a parts folder this indexer made for this database (db_folder.h).
+  if (!is_own_parts_folder(parts, options.db_path) || read_layout(options.db_path).shards > 1) {
+    return;
+  }
   Xapian::WritableDatabase db = open_writable(options.db_path, options, observer);  // the lock
   if (db.get_doccount() == 0 && fs::exists(parts / "0" / "iamglass", ec) &&
       fs::exists(parts / "1" / "iamglass", ec)) {
@@ -697,7 +780,7 @@ void settle_parts(const IndexOptions& options, IndexObserver& observer) {
                      "committed are merged, and this run goes on from there");
   }
   db.close();
-  fs::remove_all(parts, ec);
+  remove_parts(parts, observer);
 }
 
 struct PruneScope {
@@ -748,6 +831,7 @@ struct Change {
 
 // What a writer does once every change is in.
 struct Finish {
+  bool complete = true;                 // every file was taken (false: the run was stopped)
   std::vector<PruneScope> scopes;       // prune these ...
   std::vector<bool> kept;               // ... except these docids (and any added by the run)
   std::vector<std::string> unreadable;  // ... and ids under folders that could not be read
@@ -1017,7 +1101,7 @@ class ShardWriter {
     schema::write_prior_order(db_, order_);
     // A rebuild stamps the new version only once every file has been redone,
     // so a rebuild that is killed half-way is resumed as a rebuild.
-    if (!rebuild_ || final) {
+    if (!rebuild_ || (final && finish_.complete)) {
       db_.set_metadata(std::string(schema::kMetaSchemaVersion),
                        std::string(schema::kSchemaVersion));
     }
@@ -1061,23 +1145,35 @@ class Run {
  public:
   Run(const IndexOptions& options, IndexObserver& observer)
       : options_(options), observer_(observer), layout_(decide_layout(options)) {
-    if (layout_.shards > 1) {
-      std::error_code ec;
-      fs::create_directories(options.db_path, ec);
-      if (ec) {
-        throw Error(Error::Kind::kDatabase,
-                    "cannot create database " + options.db_path + ": " + ec.message());
-      }
+    // A new sharded database's folder is marked as being created until its
+    // stub names every shard, so a creation cut short is cleared by the next
+    // run instead of built beside (db_folder.h).
+    const bool new_shards =
+        layout_.shards > 1 && examine_db_folder(options.db_path) != DbFolderState::kDatabase;
+    if (new_shards && begin_db_creation(options.db_path)) {
+      observer_.warning(options.db_path,
+                        "its creation was interrupted before a first commit: created anew");
     }
     for (const auto& path : layout_.paths) {
       writers_.push_back(std::make_unique<ShardWriter>(path, options, observer));
     }
     // Written once every shard exists, so the stub never names a missing one.
-    if (layout_.shards > 1) write_stub(options.db_path, layout_.shards);
+    if (new_shards) {
+      write_stub(options.db_path, layout_.shards);
+      end_db_creation(options.db_path);
+    }
     std::string old_version;
     for (auto& writer : writers_) {
       Xapian::WritableDatabase& db = writer->database();
       std::string version = db.get_metadata(std::string(schema::kMetaSchemaVersion));
+      if (db.get_doccount() > 0 && version.empty() && db.get_metadata(kCheckpointKey).empty()) {
+        // Another program's database (omindex, scriptindex): never written into.
+        throw Error(Error::Kind::kDatabase,
+                    "database " + writer->path() + " was not written by news-index (it has " +
+                        std::to_string(db.get_doccount()) +
+                        " documents and no news:schema metadata): news-index writes only its "
+                        "own databases; give another --db");
+      }
       if (db.get_doccount() > 0 && version != schema::kSchemaVersion) {
         rebuild_ = true;
         old_version = version;
@@ -1112,13 +1208,32 @@ class Run {
             {path.string(), canonical.lexically_relative(base).generic_string(), &term});
       }
     }
-    // One document per id, whichever paths named it.
+    // One document per id. A file named twice (under one root) is read
+    // once; two files of different roots with one id are a collision: the
+    // first keeps the id and the other is rejected, by name.
     {
       std::vector<bool> first(files.size());
       {
-        std::unordered_set<std::string_view> ids;  // views of the ids: gone before they move
+        // Views of the ids: gone before the files move.
+        std::unordered_map<std::string_view, std::size_t> ids;
         ids.reserve(files.size());
-        for (std::size_t i = 0; i < files.size(); ++i) first[i] = ids.insert(files[i].id).second;
+        for (std::size_t i = 0; i < files.size(); ++i) {
+          auto [it, inserted] = ids.emplace(files[i].id, i);
+          first[i] = inserted;
+          if (inserted || *files[it->second].root_term == *files[i].root_term) continue;
+          // The file whose folder holds the id in the database keeps it.
+          std::size_t loser = i;
+          if (indexed_root_term(files[i].id) == *files[i].root_term) {
+            loser = it->second;
+            first[loser] = false;
+            first[i] = true;
+            it->second = i;
+          }
+          ++stats_.seen;
+          ++stats_.rejected;
+          observer_.rejected(files[loser].path,
+                             id_collision(files[loser].id, files[it->second].path));
+        }
       }
       std::size_t kept = 0;
       for (std::size_t i = 0; i < files.size(); ++i) {
@@ -1135,9 +1250,10 @@ class Run {
     unsigned threads =
         options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
     if (committed == 0) {
-      order_by_prior(files, threads);
+      std::uintmax_t input_bytes = order_by_prior(files, threads);
       if (layout_.shards == 1 && !rebuild_ && threads >= 2 && options_.split_from > 0 &&
-          files.size() >= options_.split_from && files.size() < schema::kTailStart) {
+          files.size() >= options_.split_from && files.size() < schema::kTailStart &&
+          split_fits_on_disk(input_bytes)) {
         split(files);
       }
     }
@@ -1152,22 +1268,26 @@ class Run {
     nlohmann::json roots = nlohmann::json::array();
     for (const auto& root : roots_) roots.push_back(root.string());
     {
-      Snapshot snapshot(dbs);
+      Snapshot snapshot(dbs, roots_.size() > 1 ? roots_ : std::vector<fs::path>{});
       for (auto& writer : writers_) writer->start(rebuild_, roots.dump());
       // A re-run reads every file and parses only the changed ones, so it
       // keeps more reads in flight (as the first look does).
       Pipeline pipeline(files, snapshot, rebuild_, threads, committed > 0 ? kDiskThreads : threads);
-      for (std::size_t i = 0; i < files.size(); ++i) {
+      for (std::size_t i = 0; i < files.size() && !stop_requested(); ++i) {
         apply(files[i], pipeline.take(i));
         if (stats_.seen % 64 == 0) observer_.progress(stats_, files.size());
       }
     }
+    // A stopped run has not seen every file, so it cannot tell vanished
+    // files from files not yet taken: it prunes nothing.
+    const bool complete = !stop_requested();
     std::vector<PruneScope> scopes;
     for (const auto& scope : prune_scopes_) {
-      if (options_.prune || scope.absorbed) scopes.push_back(scope);
+      if (complete && (options_.prune || scope.absorbed)) scopes.push_back(scope);
     }
     for (std::size_t s = 0; s < writers_.size(); ++s) {
       Finish finish;
+      finish.complete = complete;
       finish.scopes = scopes;
       finish.kept = std::move(kept_[s]);
       finish.unreadable = walker.unreadable_;
@@ -1178,12 +1298,17 @@ class Run {
       stats_.removed += writer->removed();
       stats_.commits += writer->commits();
     }
+    if (!complete) {
+      stats_.interrupted = options_.stop->load();
+      stats_.parts_kept = !parts_.empty();  // settle_parts merges them on the next run
+      stats_.shards = layout_.shards;
+      return stats_;
+    }
     if (!parts_.empty()) {
       writers_.clear();                       // closes the parts
       merge_parts(options_.db_path, parts_);  // held_ keeps the lock meanwhile
       held_.close();
-      std::error_code ec;
-      fs::remove_all(parts_, ec);
+      remove_parts(parts_, observer_);
       ++stats_.commits;
     }
     stats_.shards = layout_.shards;
@@ -1264,13 +1389,18 @@ class Run {
   // highest prior first, as a quick look at each tells (peek_prior, kept in
   // InputFile::look), so that nearly every document lands in order.
   // Unreadable and unclear files last.
-  static void order_by_prior(std::vector<InputFile>& files, unsigned threads) {
+  // Returns the bytes the files hold.
+  std::uintmax_t order_by_prior(std::vector<InputFile>& files, unsigned threads) const {
     std::atomic<std::size_t> next{0};
+    std::atomic<std::uintmax_t> total{0};
     auto look = [&] {
       std::string bytes, error;
-      for (std::size_t i; (i = next.fetch_add(1)) < files.size();) {
+      for (std::size_t i; (i = next.fetch_add(1)) < files.size() && !stop_requested();) {
         std::optional<double> prior;
-        if (read_file(files[i].path, bytes, error)) prior = peek_prior(bytes);
+        if (read_file(files[i].path, bytes, error)) {
+          prior = peek_prior(bytes);
+          total += bytes.size();
+        }
         files[i].look = prior.value_or(-1.0);
       }
     };
@@ -1284,6 +1414,7 @@ class Run {
     sorted.reserve(files.size());
     for (std::size_t i : order) sorted.push_back(std::move(files[i]));
     files = std::move(sorted);
+    return total;
   }
 
   // A large new database is built in two parts side by side, one writer each
@@ -1300,11 +1431,13 @@ class Run {
     if (top < 0) return;                // mostly unclear files: one database
     fs::path parts = parts_path(options_.db_path);
     std::error_code ec;
-    fs::remove_all(parts, ec);  // an unfinished merge's leftovers (settle_parts)
-    if (!ec) fs::create_directories(parts, ec);
-    if (ec) {
-      throw Error(Error::Kind::kDatabase, "cannot create " + parts.string() + ": " + ec.message());
+    if (fs::exists(fs::symlink_status(parts, ec))) {
+      // Not ours (settle_parts removed any of ours): never touched.
+      observer_.warning(parts.string(),
+                        "exists and was not made by news-index: the database is built in one go");
+      return;
     }
+    create_parts_folder(parts, options_.db_path);
     held_ = writers_.front()->database();  // a handle: the database stays open and locked
     writers_.clear();
     for (const char* name : {"0", "1"}) {
@@ -1343,6 +1476,38 @@ class Run {
     change.to_tail = true;
     return 1;
   }
+
+  // A split build holds its two parts and the merged database at once: about
+  // a third more than a build in one go. It is chosen only when the disk has
+  // room for that with a margin (docs/design.md, "Split first builds and free space").
+  bool split_fits_on_disk(std::uintmax_t input_bytes) {
+    std::uintmax_t needed = split_build_peak_bytes(input_bytes);
+    std::error_code ec;
+    fs::path folder = fs::absolute(options_.db_path, ec).parent_path();
+    fs::space_info space = fs::space(folder, ec);
+    if (ec || space.available == std::uintmax_t(-1)) return true;  // unknown: as before
+    if (space.available >= needed) return true;
+    observer_.warning(options_.db_path,
+                      "a first build in two parts needs about " + mebibytes(needed) +
+                          " of free space and " + folder.string() + " has " +
+                          mebibytes(space.available) +
+                          ": built in one go, which needs about two thirds of that");
+    return false;
+  }
+
+  // The root term of the document the database holds under `id`, if any.
+  std::string indexed_root_term(const std::string& id) {
+    Xapian::WritableDatabase& db = writers_[shard_of(id, layout_.shards)]->database();
+    std::string term = schema::id_term(id);
+    Xapian::PostingIterator posting = db.postlist_begin(term);
+    if (posting == db.postlist_end(term)) return {};
+    Xapian::TermIterator root = db.termlist_begin(*posting);
+    root.skip_to(std::string(schema::kRootPrefix));
+    if (root == db.termlist_end(*posting) || !(*root).starts_with(schema::kRootPrefix)) return {};
+    return *root;
+  }
+
+  bool stop_requested() const { return options_.stop && options_.stop->load() != 0; }
 
   void keep(unsigned shard, Xapian::docid docid) {
     auto& kept = kept_[shard];

@@ -30,6 +30,7 @@
 // writable) throw news::Error before anything is half-written.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -48,6 +49,12 @@ struct IndexOptions {
   // more threads) is built in two parts side by side and merged (see below);
   // 0: never.
   std::size_t split_from = 50000;
+  // When this becomes non-zero (a signal handler sets it to the signal's
+  // number), the run stops taking files, commits what it has applied without
+  // pruning, and returns with IndexStats::interrupted set; the next run does
+  // the rest. A split first build keeps its committed parts for the next run
+  // to merge. Null: never.
+  const std::atomic<int>* stop = nullptr;
 };
 
 struct IndexStats {
@@ -59,6 +66,8 @@ struct IndexStats {
   std::size_t rejected = 0;   // news files that could not be indexed
   std::size_t commits = 0;    // over all shards
   unsigned shards = 1;        // the databases written: 1, or the shards of a sharded one
+  int interrupted = 0;        // IndexOptions::stop's value if the run stopped early, else 0
+  bool parts_kept = false;    // interrupted during a split first build: its parts await a merge
 };
 
 // Receives per-file reports as the run goes; the defaults ignore them.

@@ -58,8 +58,10 @@ std::string bounded_term(std::string_view prefix, std::string_view body) {
   char hex[40];
   std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
                 static_cast<unsigned long long>(h.low64));
-  // Keep a readable head so xapian-delve still shows what the term is.
-  return std::string(prefix) + std::string(body.substr(0, 64)) + "#" + hex;
+  // A readable head, so xapian-delve still shows what the term is. The body
+  // is then one byte longer than any body kept whole, so no text can have
+  // the term of another that was hashed.
+  return std::string(prefix) + std::string(body.substr(0, kMaxTermBody - 32)) + "#" + hex;
 }
 
 }  // namespace

@@ -222,7 +222,7 @@ std::span<const RangeField> range_fields();
 // differs from this build's is re-indexed in full by the next run (its
 // documents may lack terms or values this build relies on).
 inline constexpr std::string_view kMetaSchemaVersion = "news:schema";
-inline constexpr std::string_view kSchemaVersion = "9";
+inline constexpr std::string_view kSchemaVersion = "10";
 
 }  // namespace schema
 }  // namespace news

@@ -11,7 +11,9 @@
 #include <regex>
 #include <unordered_map>
 
+#include "db_folder.h"
 #include "error.h"
+#include "indexer.h"
 #include "prior_source.h"
 #include "read_retry.h"
 #include "schema.h"
@@ -133,6 +135,16 @@ Searcher::Searcher(const std::vector<std::string>& specs) {
   db_ = std::move(opened.db);
   remote_ = opened.remote;
   prior_range_end_ = opened.prior_range_end;
+  // A database of another program (omega's omindex or scriptindex) has
+  // neither of the metadata keys news-index writes with its first commit;
+  // its documents lack the values a listing reads.
+  if (db_.get_doccount() > 0 && db_.get_metadata(std::string(schema::kMetaSchemaVersion)).empty() &&
+      db_.get_metadata(kCheckpointKey).empty()) {
+    throw Error(Error::Kind::kDatabase,
+                "database " + specs_text() +
+                    " was not written by news-index (it has no news:schema metadata): "
+                    "news-search searches the databases news-index builds");
+  }
 }
 
 void Searcher::configure(Xapian::QueryParser& parser, bool match_any) {
@@ -495,8 +507,7 @@ void Searcher::note_unmerged_first_build(SearchResponse& response) {
   for (const auto& spec : specs_) {
     if (is_remote_spec(spec)) continue;
     std::string parts = parts_path(spec);
-    std::error_code ec;
-    if (!std::filesystem::is_directory(parts, ec)) continue;
+    if (!is_own_parts_folder(parts, spec)) continue;
     response.notices.push_back("database " + spec +
                                " has no documents yet: its first build keeps them in " + parts +
                                " until it merges them (or, if it was stopped, until the next "

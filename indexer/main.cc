@@ -3,8 +3,11 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include "config.h"
@@ -36,7 +39,42 @@ enum Exit : int {
   kUsage = 2,         // bad command line
   kFatal = 3,         // no such path, database cannot be opened or written
   kLocked = 4,        // another indexer holds the database
+  // 128 + the signal's number (130 SIGINT, 143 SIGTERM, 129 SIGHUP): stopped
+  // by that signal after committing what was done.
+  kStoppedBySignal = 128,
 };
+
+// Set by the first SIGINT, SIGTERM or SIGHUP to its number; index_paths polls
+// it (IndexOptions::stop). A second such signal ends the process at once, as
+// a kill does (the database keeps its last commit).
+std::atomic<int> stop_signal{0};
+
+extern "C" void on_stop_signal(int signal) {
+  int none = 0;
+  stop_signal.compare_exchange_strong(none, signal);
+}
+
+void handle_stop_signals() {
+  struct sigaction action;
+  std::memset(&action, 0, sizeof action);
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART | SA_RESETHAND;
+  for (int signal : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(signal, &action, nullptr);
+}
+
+std::string signal_name(int signal) {
+  switch (signal) {
+    case SIGINT:
+      return "SIGINT";
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGHUP:
+      return "SIGHUP";
+    default:
+      return "signal " + std::to_string(signal);
+  }
+}
 
 constexpr const char* kExitHelp = R"(
 WHAT IS A DOCUMENT
@@ -45,7 +83,9 @@ WHAT IS A DOCUMENT
   passed over, and so are the folders of Xapian databases (this run's own, and
   any holding an 'iamglass' file). A document's id is its path relative to
   the folder given (or to an enclosing folder indexed before), so re-runs
-  replace, never duplicate.
+  replace, never duplicate. Two files of different folders with one relative
+  path cannot share an id: the first keeps it, the other is rejected, naming
+  both (index the folder that holds both to give each its own).
 
 RE-RUNS AND CRASHES
   Unchanged files (same bytes) are skipped; vanished ones are removed unless
@@ -59,7 +99,13 @@ A LARGE FIRST BUILD
   built in one go but smaller and faster to search. Meanwhile the database
   is empty to searches (news-search says why). A run that finds the parts
   of a build that was cut short merges what they committed and goes on
-  from there.
+  from there. A disk with too little room for the parts and the merge (five
+  times the files' bytes) gets a build in one go, and a DB.parts folder
+  that news-index did not make is never used or removed.
+
+DATABASE FOLDERS
+  A new database is created only in a new or empty folder; a folder holding
+  other things, or a database of another program, is refused untouched.
 
 SHARDS
   --shards N splits a new database into N shards by a stable hash of each
@@ -78,6 +124,10 @@ EXIT STATUS
   3  fatal error: no such path, the database cannot be opened or written, or the
      system refuses a thread
   4  the database is locked by another indexer (see --wait)
+  129, 130, 143
+     stopped by SIGHUP, SIGINT or SIGTERM (128 + the signal's number): the
+     changes made so far are committed and nothing is pruned; the next run
+     does the rest. A second such signal stops it at once, as a kill does.
 
 EXAMPLES
   news-index seeds/                      index a folder into the default database
@@ -216,10 +266,25 @@ int run(Options opt, const CLI::Option* db_option) {
   options.prune = !opt.no_prune;
   options.wait_for_lock = opt.wait;
   options.follow_symlinks = opt.follow_symlinks;
+  options.stop = &stop_signal;
   Reporter reporter(opt);
+  handle_stop_signals();
   try {
     news::IndexStats s = news::index_paths(opt.paths, options, reporter);
     reporter.done();
+    if (s.interrupted) {
+      std::cerr << "news-index: stopped by " << signal_name(s.interrupted) << " after " << s.seen
+                << " files: their changes are committed, nothing was pruned"
+                << (s.parts_kept
+                        ? "; the first build's parts are kept in " + news::parts_path(opt.db) +
+                              " and the next run merges them (until then the database "
+                              "is empty)"
+                        : "")
+                << "; run news-index again to do the rest\n";
+    } else if (int signal = stop_signal.load()) {
+      std::cerr << "news-index: " << signal_name(signal)
+                << " came as the run was finishing: it finished\n";
+    }
     if (!opt.quiet) {
       std::cout << "news-index: " << s.seen << " files seen: " << s.indexed << " indexed, "
                 << s.unchanged << " unchanged, " << s.removed << " removed, " << s.skipped
@@ -228,10 +293,12 @@ int run(Options opt, const CLI::Option* db_option) {
       if (s.shards > 1) std::cout << " (" << s.shards << " shards)";
       std::cout << "\n";
     }
+    if (s.interrupted) return kStoppedBySignal + s.interrupted;
     return s.rejected > 0 ? kSomeRejected : kOk;
   } catch (const news::Error& e) {
     std::cerr << "news-index: " << e.what() << "\n";
     using Kind = news::Error::Kind;
+    if (e.kind() == Kind::kInterrupted) return kStoppedBySignal + stop_signal.load();
     return e.kind() == Kind::kLocked ? kLocked : e.kind() == Kind::kConfig ? kUsage : kFatal;
   }
 }

@@ -637,6 +637,101 @@ TEST(RobustKill, SigkillDuringASplitBuildIsMergedByTheNextRun) {
   EXPECT_GT(merged, 0) << "no kill landed while the parts were being written";
 }
 
+// ---------------------------------------------------------------------------
+// SIGTERM, SIGINT, SIGHUP: what was applied is committed, nothing is pruned,
+// the status is 128 + the signal, and the next run does the rest.
+
+// Waits until the database's revision passes `after` (a commit landed), at
+// most 60 s; false if the program ended first.
+bool wait_for_commit(const fs::path& db, Xapian::rev after, Child& program) {
+  auto start = Clock::now();
+  while (seconds_since(start) < 60 && !program.finished()) {
+    try {
+      Xapian::Database database(db.string());
+      if (database.get_revision() > after && database.get_doccount() > 0) return true;
+    } catch (const Xapian::Error&) {
+      // Not created yet, or a commit under way.
+    }
+    sleep_seconds(0.002);
+  }
+  return false;
+}
+
+Xapian::rev revision_of(const fs::path& db) { return Xapian::Database(db.string()).get_revision(); }
+
+TEST(RobustSignal, SigtermDuringAFirstBuildCommitsWhatIsDoneAndTheNextRunFinishes) {
+  TempDir tmp;
+  Corpus corpus(tmp / "corpus", 6000);
+  fs::path db = tmp / "db";
+  const auto index =
+      index_command(db, {"--batch-size", "100", "--split-from", "0", corpus.root().string()});
+  Child indexer(index);
+  ASSERT_TRUE(wait_for_commit(db, 0, indexer)) << "no commit before the run ended";
+  indexer.kill(SIGTERM);
+  auto stopped = indexer.wait_for(60);
+  ASSERT_TRUE(stopped.has_value()) << "news-index did not stop after SIGTERM";
+  EXPECT_EQ(stopped->status, 128 + SIGTERM) << stopped->err;
+  EXPECT_NE(stopped->err.find("stopped by SIGTERM"), std::string::npos) << stopped->err;
+  DbState state = check_database(db);
+  EXPECT_GT(state.docs, 0u);
+  EXPECT_LT(state.docs, corpus.size()) << "the run ended before the signal";
+
+  CommandResult rerun = run_program(index);
+  EXPECT_EQ(rerun.status, 0) << rerun.err;
+  EXPECT_EQ(check_database(db).docs, corpus.size());
+  expect_holds_exactly(db, corpus);
+}
+
+TEST(RobustSignal, SigintDuringARerunPrunesNothingAndTheNextRunFinishes) {
+  TempDir tmp;
+  Corpus corpus(tmp / "corpus", 6000);
+  fs::path db = tmp / "db";
+  const auto index = index_command(db, {"--batch-size", "50", corpus.root().string()});
+  ASSERT_EQ(run_program(index).status, 0);
+  for (std::size_t k = 0; k < corpus.size(); k += 2) corpus.write(k, 1);
+  for (std::size_t k = 1; k < corpus.size(); k += 97) corpus.remove(k);
+  Xapian::rev before = revision_of(db);
+
+  Child indexer(index);
+  ASSERT_TRUE(wait_for_commit(db, before, indexer)) << "no commit before the run ended";
+  indexer.kill(SIGINT);
+  auto stopped = indexer.wait_for(60);
+  ASSERT_TRUE(stopped.has_value()) << "news-index did not stop after SIGINT";
+  EXPECT_EQ(stopped->status, 128 + SIGINT) << stopped->err;
+  EXPECT_NE(stopped->err.find("nothing was pruned"), std::string::npos) << stopped->err;
+  // Every document is still there: the deleted files' too, since a stopped
+  // run cannot tell them from files it did not reach.
+  EXPECT_EQ(check_database(db).docs, corpus.size());
+
+  CommandResult rerun = run_program(index);
+  EXPECT_EQ(rerun.status, 0) << rerun.err;
+  EXPECT_EQ(check_database(db).docs, corpus.present_count());
+  expect_holds_exactly(db, corpus);
+}
+
+TEST(RobustSignal, SighupDuringASplitBuildKeepsThePartsForTheNextRun) {
+  TempDir tmp;
+  Corpus corpus(tmp / "corpus", 6000);
+  fs::path db = tmp / "db", parts = tmp / "db.parts";
+  const auto index = index_command(
+      db, {"--split-from", "1", "--threads", "2", "--batch-size", "100", corpus.root().string()});
+  Child indexer(index);
+  ASSERT_TRUE(wait_for_commit(parts / "0", 0, indexer)) << "no commit before the run ended";
+  indexer.kill(SIGHUP);
+  auto stopped = indexer.wait_for(60);
+  ASSERT_TRUE(stopped.has_value()) << "news-index did not stop after SIGHUP";
+  EXPECT_EQ(stopped->status, 128 + SIGHUP) << stopped->err;
+  EXPECT_NE(stopped->err.find("parts are kept"), std::string::npos) << stopped->err;
+  EXPECT_TRUE(fs::exists(parts / "0" / "iamglass"));
+
+  CommandResult rerun = run_program(index);
+  EXPECT_EQ(rerun.status, 0) << rerun.err;
+  EXPECT_NE(rerun.err.find("cut short"), std::string::npos) << rerun.err;
+  EXPECT_FALSE(fs::exists(parts));
+  EXPECT_EQ(check_database(db).docs, corpus.size());
+  expect_holds_exactly(db, corpus);
+}
+
 // ===========================================================================
 // 2. Two indexers on one database.
 

@@ -27,6 +27,7 @@
 #include "fixture_reader.h"
 #include "format.h"
 #include "indexer.h"
+#include "schema.h"
 #include "search.h"
 #include "spelling_check.h"
 #include "test_support.h"
@@ -539,6 +540,8 @@ TEST(DuplicateFeaturesTest, EqualCopiesAreListedByTheSmallestIdInAnyDocidOrder) 
       std::vector<std::string> ids = {"a-copy.md", "z-copy.md"};
       if (!smaller_first) std::swap(ids[0], ids[1]);
       for (const auto& id : ids) db.add_document(builder.build(parsed.document, id, "XRroot", ""));
+      db.set_metadata(std::string(news::schema::kMetaSchemaVersion),
+                      std::string(news::schema::kSchemaVersion));
       db.commit();
     }
     news::Searcher searcher(path);
@@ -573,6 +576,8 @@ TEST(DuplicateFeaturesTest, SortedByDateTheNewestCopyIsListed) {
     news::DocumentBuilder builder;
     db.add_document(builder.build(parse("2021-03-01T10:00:00Z"), "z-new.md", "XRroot", ""));
     db.add_document(builder.build(parse("2020-03-01T10:00:00Z"), "a-old.md", "XRroot", ""));
+    db.set_metadata(std::string(news::schema::kMetaSchemaVersion),
+                    std::string(news::schema::kSchemaVersion));
     db.commit();
   }
   news::Searcher searcher(path);

@@ -138,8 +138,12 @@ Searcher::Searcher(const std::vector<std::string>& specs) {
   // A database of another program (omega's omindex or scriptindex) has
   // neither of the metadata keys news-index writes with its first commit;
   // its documents lack the values a listing reads.
-  if (db_.get_doccount() > 0 && db_.get_metadata(std::string(schema::kMetaSchemaVersion)).empty() &&
-      db_.get_metadata(kCheckpointKey).empty()) {
+  bool foreign = read_newest(&db_, [&] {
+    return db_.get_doccount() > 0 &&
+           db_.get_metadata(std::string(schema::kMetaSchemaVersion)).empty() &&
+           db_.get_metadata(kCheckpointKey).empty();
+  });
+  if (foreign) {
     throw Error(Error::Kind::kDatabase,
                 "database " + specs_text() +
                     " was not written by news-index (it has no news:schema metadata): "

@@ -921,6 +921,13 @@ TEST(RobustSearchDuringIndexing, SearchProcessesNeverFail) {
 // while a Searcher opened on the first state searches between commits.
 // Rewrites free the blocks of old revisions, so the searcher meets revisions
 // that were overwritten: Searcher::search must reopen and retry, never throw.
+// The metadata news-index writes with its first commit, without which
+// news-search takes a database for another program's.
+void stamp_as_news_index_does(Xapian::WritableDatabase& db) {
+  db.set_metadata(std::string(news::schema::kMetaSchemaVersion),
+                  std::string(news::schema::kSchemaVersion));
+}
+
 TEST(RobustSearchDuringIndexing, SearcherKeptOpenAcrossManyCommitsNeverThrows) {
   TempDir tmp;
   fs::path db = tmp / "db";
@@ -935,6 +942,7 @@ TEST(RobustSearchDuringIndexing, SearcherKeptOpenAcrossManyCommitsNeverThrows) {
                             builder.build(parsed.document, corpus.id(k), root, "hash"));
   };
   for (std::size_t k = 0; k < corpus.size(); ++k) write(k);
+  stamp_as_news_index_does(writer);
   writer.commit();
 
   news::Searcher searcher(db.string());
@@ -1018,6 +1026,7 @@ TEST(RobustSearchDuringIndexing, SearcherOpenedWhileAWriterCommitsNeverFails) {
   for (std::size_t k = 0; k < documents.size(); ++k) {
     writer.replace_document(news::schema::id_term(corpus.id(k)), documents[k]);
   }
+  stamp_as_news_index_does(writer);
   writer.commit();
 
   std::atomic<bool> stop{false};

@@ -1,5 +1,6 @@
 #include "indexer.h"
 
+#include <dirent.h>
 #include <fcntl.h>  // AT_FDCWD
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <climits>  // PATH_MAX
 #include <condition_variable>
 #include <cstdio>  // renameat2
 #include <cstdlib>
@@ -28,6 +30,7 @@
 #include <system_error>
 #include <thread>
 #include <unordered_set>
+#include <utility>
 
 #include "db_folder.h"
 #include "document.h"
@@ -69,23 +72,87 @@ bool is_within(const fs::path& child, const fs::path& root) {
   return root_end == root.end();
 }
 
+// A descriptor, closed with its owner.
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  Fd& operator=(Fd&& other) noexcept {
+    if (this != &other) reset(std::exchange(other.fd_, -1));
+    return *this;
+  }
+  ~Fd() { reset(); }
+  int get() const { return fd_; }
+  explicit operator bool() const { return fd_ >= 0; }
+  void reset(int fd = -1) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_;
+};
+
+// Opens `path` as open(2) would, also when it is longer than PATH_MAX: such a
+// path (folders nested some thousands deep) is opened a piece at a time, each
+// piece relative to the folder the one before it reached.
+int open_path(const std::string& path, int flags) {
+  if (path.size() < PATH_MAX) return ::open(path.c_str(), flags);
+  Fd at;  // the folder reached so far; none: the working folder
+  std::size_t from = 0;
+  while (path.size() - from >= PATH_MAX) {
+    std::size_t cut = path.rfind('/', from + PATH_MAX - 1);
+    if (cut == std::string::npos || cut <= from) {
+      errno = ENAMETOOLONG;  // one name longer than PATH_MAX
+      return -1;
+    }
+    std::string piece = path.substr(from, cut - from);
+    Fd next(::openat(at ? at.get() : AT_FDCWD, piece.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!next) return -1;
+    at = std::move(next);
+    from = cut + 1;
+  }
+  return ::openat(at ? at.get() : AT_FDCWD, path.c_str() + from, flags);
+}
+
+// Whether document `id` is under `entry` of Walker::unreadable_: a folder's
+// prefix ("sub/dir/", "" for a whole root) or an entry's own id (a file, or a
+// folder: it could not tell).
+bool is_under(const std::string& id, const std::string& entry) {
+  if (entry.empty() || entry.ends_with('/')) return id.starts_with(entry);
+  return id.starts_with(entry) && (id.size() == entry.size() || id[entry.size()] == '/');
+}
+
+using FileKey = std::pair<dev_t, ino_t>;  // a folder's identity, whatever its path
+
 // Walks the folders given, in name order, skipping hidden entries and the
 // folders of Xapian databases: the run's own (its database and the parts of a
 // split build, wherever they are) and any other (a folder with `iamglass`).
+// The walk opens each folder relative to its parent's descriptor, so its cost
+// is linear in the depth (no path is resolved again from the top) and paths
+// past PATH_MAX are walked like any other. It keeps the one folder it reads
+// open: a sub-folder is walked with its parent closed, and the parent is
+// opened again through the sub-folder's `..` (and checked to be the same
+// folder), so depth costs no descriptors. The walk is iterative, so depth
+// costs no stack either.
+// Everything the walk meets that is not a folder is counted as seen: regular
+// files are returned, anything else (a FIFO, a socket, a device, a symlink
+// that leads nowhere or out of the folder) is counted as skipped and named.
+// An entry or folder the walk cannot read is named, counted as unreadable,
+// and its id (prefix) goes to unreadable_ so that its documents are kept.
 class Walker {
  public:
   Walker(const IndexOptions& options, IndexObserver& observer, IndexStats& stats)
       : options_(options), observer_(observer), stats_(stats) {
     if (is_remote_spec(options.db_path)) return;
-    std::vector<fs::path> own = {options.db_path};
+    std::vector<std::string> own = {options.db_path};
     // A folder named like the parts folder is the user's unless it is ours (db_folder.h).
     if (is_own_parts_folder(parts_path(options.db_path), options.db_path)) {
       own.push_back(parts_path(options.db_path));
     }
-    for (const fs::path& folder : own) {
-      std::error_code ec;
-      fs::path real = fs::canonical(folder, ec);
-      if (!ec) own_.insert(real);
+    for (const std::string& folder : own) {
+      struct stat st;
+      if (::stat(folder.c_str(), &st) == 0) own_.insert({st.st_dev, st.st_ino});
     }
   }
 
@@ -96,101 +163,294 @@ class Walker {
                  std::vector<InputFile>& out) {
     std::error_code ec;
     root_ = fs::canonical(dir, ec);
-    base_ = base;
+    root_term_ = &root_term;
+    out_ = &out;
+    found_ = 0;
     visited_.clear();
-    visited_.insert(root_);
-    walk(dir, dir, root_term, out);
-  }
-
- private:
-  void walk(const fs::path& dir, const fs::path& root, const std::string& root_term,
-            std::vector<InputFile>& out) {
-    std::error_code ec;
-    std::vector<fs::directory_entry> entries;
-    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-      entries.push_back(*it);
-    }
-    if (ec) {
-      ++stats_.rejected;
-      observer_.rejected(dir.string(), "cannot read folder: " + ec.message() +
-                                           " (its documents are kept as they are)");
-      std::string relative =
-          (root_ / dir.lexically_relative(root)).lexically_relative(base_).generic_string();
-      unreadable_.push_back(relative == "." ? "" : relative + "/");
+    path_ = dir.string();
+    if (!path_.ends_with('/')) path_ += '/';
+    std::string relative = root_.lexically_relative(base).generic_string();
+    id_ = relative == "." || relative.empty() ? "" : relative + "/";
+    Fd fd(open_path(dir.string(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) {
+      cannot_read_folder(dir.string(), id_, errno);
       return;
     }
-    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
-      return a.path().filename() < b.path().filename();
-    });
-    for (const auto& entry : entries) {
-      const fs::path& path = entry.path();
-      if (path.filename().string().starts_with(".")) continue;  // .git, editors' files
-      fs::file_status status = entry.symlink_status(ec);
-      fs::path real;  // canonical, for a folder or a symlink's target
-      if (fs::is_symlink(status)) {
-        real = fs::canonical(path, ec);
-        if (ec) {
-          ++stats_.skipped;
-          observer_.warning(path.string(),
-                            "skipped: broken or looping symlink (" + ec.message() + ")");
-          continue;
-        }
-        if (!options_.follow_symlinks && !is_within(real, root_)) {
-          ++stats_.skipped;
-          observer_.warning(
-              path.string(),
-              "skipped: symlink leads out of the indexed folder (see --follow-symlinks)");
-          continue;
-        }
-        status = fs::status(real, ec);
-        if (fs::is_directory(status)) {
-          if (!visited_.insert(real).second) {
-            observer_.warning(path.string(), "skipped: symlink loop (folder already walked)");
-            continue;
-          }
-          if (!options_.follow_symlinks && is_within(real, root_)) {
-            continue;  // the folder is walked under its own name
-          }
-        }
-      } else if (fs::is_directory(status)) {
-        real = fs::canonical(path, ec);
-        if (!ec && !visited_.insert(real).second) continue;
+    walk(std::move(fd));
+  }
+
+  // What the last walk_root found: files, other entries, and errors.
+  std::size_t found() const { return found_; }
+
+  // Id prefixes ("sub/dir/", "" for a whole root) of the folders that could
+  // not be read, and ids of entries that could not be read: not pruned.
+  std::vector<std::string> unreadable_;
+
+ private:
+  struct Entry {
+    std::string name;
+    unsigned char type;  // d_type: DT_UNKNOWN when the file system does not say
+  };
+  struct Folder {
+    Fd fd;  // closed while a real sub-folder is walked (see walk)
+    FileKey key;
+    std::vector<Entry> entries;  // in name order
+    std::size_t next = 0;
+    std::size_t path_size, id_size;  // path_ and id_ of this folder, up to its '/'
+  };
+
+  void walk(Fd root) {
+    std::vector<Folder> stack;
+    if (!enter(std::move(root), stack)) return;
+    while (!stack.empty()) {
+      Folder& folder = stack.back();
+      if (folder.next == folder.entries.size()) {
+        leave(stack);
+        continue;
       }
-      if (fs::is_directory(status)) {
-        if (holds_database(real.empty() ? path : real)) {
-          observer_.skipped(path.string(), "a Xapian database, not news documents");
-          continue;
-        }
-        walk(path, root, root_term, out);
-      } else if (fs::is_regular_file(status)) {
-        std::string id =
-            (root_ / path.lexically_relative(root)).lexically_relative(base_).generic_string();
-        out.push_back({path.string(), std::move(id), &root_term});
-      } else {
-        ++stats_.seen;
-        ++stats_.skipped;
-        observer_.skipped(path.string(), "not a regular file");
-      }
+      const Entry& entry = folder.entries[folder.next++];
+      path_.resize(folder.path_size);
+      id_.resize(folder.id_size);
+      path_ += entry.name;
+      id_ += entry.name;
+      visit(folder, entry, stack);
     }
   }
 
-  // `dir`: canonical where it could be made so.
-  bool holds_database(const fs::path& dir) const {
-    std::error_code ec;
-    return own_.contains(dir) || fs::exists(dir / "iamglass", ec);
+  // Reads the folder open at `fd` (path_ and id_ name it, without the '/')
+  // and pushes it on the stack; false if it cannot be read.
+  bool enter(Fd fd, std::vector<Folder>& stack) {
+    std::string prefix = id_.empty() || id_.ends_with('/') ? id_ : id_ + "/";
+    struct stat st;
+    if (::fstat(fd.get(), &st) != 0) {
+      cannot_read_folder(path_, prefix, errno);
+      return false;
+    }
+    visited_.insert({st.st_dev, st.st_ino});
+    Folder folder;
+    folder.key = {st.st_dev, st.st_ino};
+    if (int error = read_entries(fd.get(), folder.entries)) {
+      cannot_read_folder(path_, prefix, error);
+      return false;
+    }
+    folder.fd = std::move(fd);
+    if (!path_.ends_with('/')) path_ += '/';
+    if (!id_.empty() && !id_.ends_with('/')) id_ += '/';
+    folder.path_size = path_.size();
+    folder.id_size = id_.size();
+    stack.push_back(std::move(folder));
+    return true;
+  }
+
+  // Pops the folder done with, and opens its parent again where the walk
+  // closed it: through `..`, else by its path. A parent that cannot be opened
+  // again as the same folder (it was moved or removed meanwhile) is
+  // reported, and the rest of it is not walked: its documents are kept.
+  void leave(std::vector<Folder>& stack) {
+    Fd done = std::move(stack.back().fd);
+    stack.pop_back();
+    while (!stack.empty() && !stack.back().fd) {
+      Folder& parent = stack.back();
+      path_.resize(parent.path_size);
+      id_.resize(parent.id_size);
+      auto same = [&parent](const Fd& fd) {
+        struct stat st;
+        return fd && ::fstat(fd.get(), &st) == 0 && FileKey{st.st_dev, st.st_ino} == parent.key;
+      };
+      constexpr int kFlags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+      Fd again(done ? ::openat(done.get(), "..", kFlags) : -1);
+      if (!same(again)) again.reset(open_path(path_, kFlags));
+      if (same(again)) {
+        parent.fd = std::move(again);
+        return;
+      }
+      cannot_read_folder(path_.substr(0, path_.size() - 1), id_,
+                         "it was moved or removed while it was read");
+      done.reset();
+      stack.pop_back();
+    }
+  }
+
+  // One entry of `folder`: path_ and id_ name it.
+  void visit(Folder& folder, const Entry& entry, std::vector<Folder>& stack) {
+    const char* name = entry.name.c_str();
+    unsigned char type = entry.type;
+    if (type == DT_UNKNOWN) {
+      struct stat st;
+      if (::fstatat(folder.fd.get(), name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno != ENOENT) cannot_read(errno);  // ENOENT: gone since the folder was read
+        return;
+      }
+      type = S_ISDIR(st.st_mode)   ? DT_DIR
+             : S_ISREG(st.st_mode) ? DT_REG
+             : S_ISLNK(st.st_mode) ? DT_LNK
+                                   : DT_FIFO;  // any other kind: not a regular file
+    }
+    if (type == DT_REG) {
+      file();
+    } else if (type == DT_DIR) {
+      Fd child(::openat(folder.fd.get(), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!child) {
+        if (errno != ENOENT) cannot_read_folder(path_, id_ + "/", errno);
+        return;
+      }
+      descend(folder, std::move(child), false, stack);
+    } else if (type == DT_LNK) {
+      symlink(folder, name, stack);
+    } else {
+      skip("not a regular file");
+    }
+  }
+
+  void symlink(Folder& folder, const char* name, std::vector<Folder>& stack) {
+    struct stat target;
+    if (::fstatat(folder.fd.get(), name, &target, 0) != 0) {
+      if (errno == ENOENT || errno == ELOOP || errno == ENOTDIR) {
+        skip_with_warning("skipped: broken or looping symlink (" +
+                          std::string(std::strerror(errno)) + ")");
+      } else {
+        cannot_read(errno);
+      }
+      return;
+    }
+    bool folder_target = S_ISDIR(target.st_mode);
+    if (folder_target && visited_.contains({target.st_dev, target.st_ino})) {
+      observer_.warning(path_, "skipped: symlink loop (folder already walked)");
+      return;
+    }
+    if (!options_.follow_symlinks) {
+      std::error_code ec;
+      fs::path real = fs::canonical(path_, ec);
+      if (ec) {
+        cannot_read(ec.value());
+        return;
+      }
+      if (!is_within(real, root_)) {
+        if (folder_target) {
+          observer_.warning(
+              path_, "skipped: symlink leads out of the indexed folder (see --follow-symlinks)");
+        } else {
+          skip_with_warning(
+              "skipped: symlink leads out of the indexed folder (see --follow-symlinks)");
+        }
+        return;
+      }
+      if (folder_target) return;  // the folder is walked under its own name
+    }
+    if (folder_target) {
+      Fd child(::openat(folder.fd.get(), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (!child) {
+        cannot_read_folder(path_, id_ + "/", errno);
+        return;
+      }
+      descend(folder, std::move(child), true, stack);
+    } else if (S_ISREG(target.st_mode)) {
+      file();
+    } else {
+      skip("not a regular file");
+    }
+  }
+
+  void descend(Folder& parent, Fd child, bool by_symlink, std::vector<Folder>& stack) {
+    struct stat st;
+    if (::fstat(child.get(), &st) != 0) {
+      cannot_read_folder(path_, id_ + "/", errno);
+      return;
+    }
+    if (!by_symlink && visited_.contains({st.st_dev, st.st_ino})) return;  // a bind mount's loop
+    struct stat glass;
+    if (own_.contains({st.st_dev, st.st_ino}) ||
+        ::fstatat(child.get(), "iamglass", &glass, 0) == 0) {
+      observer_.skipped(path_, "a Xapian database, not news documents");
+      return;
+    }
+    std::size_t parent_at = &parent - stack.data();
+    if (!enter(std::move(child), stack)) return;
+    // The walk comes back from a real sub-folder through its `..`: the
+    // parent is closed meanwhile. (`parent` may have moved with the push.)
+    if (!by_symlink) stack[parent_at].fd.reset();
+  }
+
+  void file() {
+    ++found_;
+    out_->push_back({path_, id_, root_term_});
+  }
+
+  void skip(const std::string& reason) {
+    ++found_;
+    ++stats_.seen;
+    ++stats_.skipped;
+    observer_.skipped(path_, reason);
+  }
+
+  void skip_with_warning(const std::string& message) {
+    ++found_;
+    ++stats_.seen;
+    ++stats_.skipped;
+    observer_.warning(path_, message);
+  }
+
+  // An entry whose kind or target cannot be found out: it may be a file or a
+  // folder, so whatever is indexed under its name is kept.
+  void cannot_read(int error) {
+    ++found_;
+    ++stats_.unreadable;
+    observer_.rejected(path_, "cannot read: " + std::string(std::strerror(error)) +
+                                  " (its documents are kept as they are)");
+    unreadable_.push_back(id_);
+  }
+
+  // `prefix`: the folder's ids' prefix, ending in '/' (or empty: a whole root).
+  void cannot_read_folder(const std::string& path, const std::string& prefix,
+                          const std::string& why) {
+    ++found_;
+    ++stats_.unreadable;
+    observer_.rejected(path,
+                       "cannot read folder: " + why + " (its documents are kept as they are)");
+    unreadable_.push_back(prefix);
+  }
+  void cannot_read_folder(const std::string& path, const std::string& prefix, int error) {
+    cannot_read_folder(path, prefix, std::string(std::strerror(error)));
+  }
+
+  // The entries of the folder open at `fd`, hidden ones left out, in name
+  // order; 0 or the error that stopped the reading.
+  static int read_entries(int fd, std::vector<Entry>& entries) {
+    int copy = ::dup(fd);  // closedir closes the descriptor it reads
+    if (copy < 0) return errno;
+    DIR* dir = ::fdopendir(copy);
+    if (!dir) {
+      int error = errno;
+      ::close(copy);
+      return error;
+    }
+    int error = 0;
+    while (true) {
+      errno = 0;
+      const dirent* entry = ::readdir(dir);
+      if (!entry) {
+        error = errno;
+        break;
+      }
+      if (entry->d_name[0] == '.') continue;  // ".", "..", .git, editors' files
+      entries.push_back({entry->d_name, entry->d_type});
+    }
+    ::closedir(dir);
+    std::sort(entries.begin(), entries.end(),
+              [](const Entry& a, const Entry& b) { return a.name < b.name; });
+    return error;
   }
 
   const IndexOptions& options_;
   IndexObserver& observer_;
   IndexStats& stats_;
-  std::set<fs::path> own_;  // the run's database folders, canonical
-  fs::path root_;
-  fs::path base_;
-  std::set<fs::path> visited_;
-
- public:
-  // Id prefixes of the folders that could not be read: not pruned.
-  std::vector<std::string> unreadable_;
+  std::set<FileKey> own_;  // the run's database folders
+  fs::path root_;          // canonical: where symlinks may lead without --follow-symlinks
+  const std::string* root_term_ = nullptr;
+  std::vector<InputFile>* out_ = nullptr;
+  std::size_t found_ = 0;
+  std::set<FileKey> visited_;
+  std::string path_, id_;  // the entry being visited: its path as given, and its id
 };
 
 // Reads a whole file, or explains why it cannot. A new database's run reads
@@ -199,7 +459,9 @@ class Walker {
 // 1,000,000 small files with the page cache warm, on the project's 2-core
 // test machine: 4.3-4.6 s of system and 0.7-1.0 s of user time with stdio,
 // 3.4 s and 0.3 s without. From disk, the look's time is the disk's either
-// way (about 20 s).
+// way (about 20 s). A file over kMaxFileBytes gives false with the bytes
+// read so far (more than the limit), so the caller can tell a large news
+// file from a large file of another kind by its first bytes.
 bool read_file(const std::string& path, std::string& bytes, std::string& error) {
   auto fail = [&error] {
     error = std::string("cannot read: ") + std::strerror(errno);
@@ -207,7 +469,7 @@ bool read_file(const std::string& path, std::string& bytes, std::string& error) 
   };
   int fd;
   do {
-    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    fd = open_path(path, O_RDONLY | O_CLOEXEC);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) return fail();
   struct Closer {
@@ -334,7 +596,7 @@ std::vector<std::string> spelling_words(const Xapian::Document& doc) {
 
 // What a worker made of one file.
 struct Outcome {
-  enum class Kind { kUnchanged, kIndexed, kNotADocument, kRejected };
+  enum class Kind { kUnchanged, kIndexed, kNotADocument, kRejected, kVanished };
   Kind kind = Kind::kRejected;
   std::optional<Xapian::docid> old_docid;  // in the file's shard
   Xapian::Document document;               // kIndexed
@@ -379,6 +641,28 @@ std::string id_collision(const std::string& id, const std::string& holder) {
          "id of its own";
 }
 
+// Whether a file that could not be read is gone: deleted (or moved) since
+// the walk found it.
+bool vanished(const std::string& path) {
+  int fd = open_path(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd >= 0) {
+    ::close(fd);
+    return false;
+  }
+  return errno == ENOENT || errno == ENOTDIR;
+}
+
+// Whether a file's first bytes open a front matter: a `---` line, after an
+// optional UTF-8 byte-order mark (as parse_news_file reads it).
+bool opens_front_matter(std::string_view bytes) {
+  if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
+  std::string_view line = bytes.substr(0, bytes.find('\n'));
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
+    line.remove_suffix(1);
+  }
+  return line == "---";
+}
+
 // `parsing`: permits to parse and build (null: no limit); reading and hashing
 // need none.
 Outcome process(const InputFile& file, const Snapshot& snapshot, bool rebuild,
@@ -402,7 +686,16 @@ Outcome process(const InputFile& file, const Snapshot& snapshot, bool rebuild,
       }
     }
     std::string bytes;
-    if (!read_file(file.path, bytes, out.reason)) return out;
+    if (!read_file(file.path, bytes, out.reason)) {
+      if (vanished(file.path)) {
+        out.kind = Outcome::Kind::kVanished;
+      } else if (bytes.size() > kMaxFileBytes && !opens_front_matter(bytes)) {
+        // A video or an archive beside the news, not a news file too large.
+        out.kind = Outcome::Kind::kNotADocument;
+        out.reason = out.reason + ", and not a news document (no '---' line at the top)";
+      }
+      return out;
+    }
     Hash hash = content_hash(bytes);
     if (out.old_docid && !rebuild &&
         snapshot.hash(file.shard, *out.old_docid) == std::optional<Hash>(hash)) {
@@ -834,7 +1127,7 @@ struct Finish {
   bool complete = true;                 // every file was taken (false: the run was stopped)
   std::vector<PruneScope> scopes;       // prune these ...
   std::vector<bool> kept;               // ... except these docids (and any added by the run)
-  std::vector<std::string> unreadable;  // ... and ids under folders that could not be read
+  std::vector<std::string> unreadable;  // ... and ids the walk could not read (Walker::unreadable_)
   SpellingDelta words;                  // the spelling words of the last, unclosed batch
 };
 
@@ -1052,7 +1345,7 @@ class ShardWriter {
       std::string id = db_.get_document(*it).get_value(schema::kId);
       if (!id.starts_with(scope.id_prefix)) continue;
       if (std::any_of(finish_.unreadable.begin(), finish_.unreadable.end(),
-                      [&](const std::string& prefix) { return id.starts_with(prefix); })) {
+                      [&](const std::string& entry) { return is_under(id, entry); })) {
         continue;  // its folder could not be read: absent is not vanished
       }
       doomed.push_back(*it);
@@ -1196,6 +1489,8 @@ class Run {
       std::error_code ec;
       fs::path canonical = fs::canonical(path, ec);
       bool folder = fs::is_directory(canonical, ec);
+      std::vector<fs::path> roots_before = roots_;
+      std::size_t scopes_before = prune_scopes_.size();
       fs::path base = base_for(folder ? canonical : canonical.parent_path());
       const std::string& term = root_terms_.emplace_back(schema::root_term(base.string()));
       if (folder) {
@@ -1203,6 +1498,15 @@ class Run {
         std::string sub = canonical.lexically_relative(base).generic_string();
         prune_scopes_.push_back({term, sub == "." ? "" : sub + "/", false});
         walker.walk_root(path, base, term, files);
+        if (walker.found() == 0 && !options_.prune_empty && would_prune_any(scopes_before)) {
+          // An empty folder (an unmounted disk looks so) changes nothing:
+          // neither the documents from it nor the roots.
+          prune_scopes_.resize(scopes_before);
+          roots_ = std::move(roots_before);
+          observer_.warning(given,
+                            "holds no files, but the database holds documents from it: they are "
+                            "kept (is a disk unmounted? --prune-empty removes them)");
+        }
       } else {
         files.push_back(
             {path.string(), canonical.lexically_relative(base).generic_string(), &term});
@@ -1244,6 +1548,7 @@ class Run {
       files.erase(files.begin() + static_cast<std::ptrdiff_t>(kept), files.end());
     }
     for (auto& file : files) file.shard = shard_of(file.id, layout_.shards);
+    const std::size_t total = stats_.seen + files.size();  // the walk counted the rest as seen
 
     Xapian::doccount committed = 0;
     for (auto& writer : writers_) committed += writer->database().get_doccount();
@@ -1275,7 +1580,7 @@ class Run {
       Pipeline pipeline(files, snapshot, rebuild_, threads, committed > 0 ? kDiskThreads : threads);
       for (std::size_t i = 0; i < files.size() && !stop_requested(); ++i) {
         apply(files[i], pipeline.take(i));
-        if (stats_.seen % 64 == 0) observer_.progress(stats_, files.size());
+        if (stats_.seen % 64 == 0) observer_.progress(stats_, total);
       }
     }
     // A stopped run has not seen every file, so it cannot tell vanished
@@ -1312,7 +1617,7 @@ class Run {
       ++stats_.commits;
     }
     stats_.shards = layout_.shards;
-    observer_.progress(stats_, files.size());
+    observer_.progress(stats_, total);
     return stats_;
   }
 
@@ -1354,6 +1659,11 @@ class Run {
         // A previously indexed version is pruned: the file is no longer news.
         ++stats_.skipped;
         observer_.skipped(name, out.reason);
+        return;
+      case Outcome::Kind::kVanished:
+        // Deleted since the walk: its document is pruned with the vanished files'.
+        ++stats_.vanished;
+        observer_.skipped(name, "gone before it was read");
         return;
       case Outcome::Kind::kRejected:
         // A rejected file keeps its last good version, if any, until it is fixed.
@@ -1508,6 +1818,26 @@ class Run {
   }
 
   bool stop_requested() const { return options_.stop && options_.stop->load() != 0; }
+
+  // Whether the prune scopes from `first` on would remove any document.
+  bool would_prune_any(std::size_t first) {
+    for (std::size_t i = first; i < prune_scopes_.size(); ++i) {
+      const PruneScope& scope = prune_scopes_[i];
+      if (!options_.prune && !scope.absorbed) continue;
+      for (auto& writer : writers_) {
+        Xapian::Database& db = writer->database();
+        const std::string& term = scope.root_term;
+        if (scope.id_prefix.empty()) {
+          if (db.get_termfreq(term) > 0) return true;
+          continue;
+        }
+        for (auto it = db.postlist_begin(term); it != db.postlist_end(term); ++it) {
+          if (db.get_document(*it).get_value(schema::kId).starts_with(scope.id_prefix)) return true;
+        }
+      }
+    }
+    return false;
+  }
 
   void keep(unsigned shard, Xapian::docid docid) {
     auto& kept = kept_[shard];

@@ -26,7 +26,11 @@
 // environment.
 //
 // A file that cannot be indexed is reported to the observer and counted; it
-// never stops the run. Fatal problems (no such path, database locked or not
+// never stops the run. So is a folder or entry the walk cannot read (too deep
+// for the system, unreadable, moved meanwhile): the documents under it are
+// kept, never pruned as if its files were gone. A folder given that holds no
+// files at all (an unmounted disk looks so) does not lose its documents
+// unless IndexOptions::prune_empty says so. Fatal problems (no such path, database locked or not
 // writable) throw news::Error before anything is half-written.
 #pragma once
 
@@ -41,10 +45,13 @@ struct IndexOptions {
   std::string db_path;
   std::size_t batch_size = 20000;  // changed documents per commit
   bool prune = true;               // remove documents of files that vanished
-  bool follow_symlinks = false;    // follow links that leave the indexed folder
-  bool wait_for_lock = false;      // wait for another writer instead of failing
-  unsigned threads = 0;            // threads reading and parsing files; 0: one per core
-  unsigned shards = 0;             // split a new database into this many (shards.h); 0: as it is
+  // Also when a folder given holds no files at all: every document from it
+  // goes. Without it such a folder changes nothing (observer's warning).
+  bool prune_empty = false;
+  bool follow_symlinks = false;  // follow links that leave the indexed folder
+  bool wait_for_lock = false;    // wait for another writer instead of failing
+  unsigned threads = 0;          // threads reading and parsing files; 0: one per core
+  unsigned shards = 0;           // split a new database into this many (shards.h); 0: as it is
   // A new database of at least this many files (not sharded, with two or
   // more threads) is built in two parts side by side and merged (see below);
   // 0: never.
@@ -57,17 +64,26 @@ struct IndexOptions {
   const std::atomic<int>* stop = nullptr;
 };
 
+// seen == indexed + unchanged + skipped + rejected + vanished.
 struct IndexStats {
-  std::size_t seen = 0;       // regular files found
+  // Everything found that is not a folder: files given, and the regular
+  // files, FIFOs, sockets, devices and symlinks that lead to no folder met
+  // in the walk.
+  std::size_t seen = 0;
   std::size_t indexed = 0;    // documents added or replaced
   std::size_t unchanged = 0;  // files whose bytes match what is indexed
-  std::size_t removed = 0;    // documents of vanished files deleted
-  std::size_t skipped = 0;    // files that are not news documents (no front matter)
+  std::size_t skipped = 0;    // not news documents: no front matter, not regular files, symlinks
+                              // not followed
   std::size_t rejected = 0;   // news files that could not be indexed
-  std::size_t commits = 0;    // over all shards
-  unsigned shards = 1;        // the databases written: 1, or the shards of a sharded one
-  int interrupted = 0;        // IndexOptions::stop's value if the run stopped early, else 0
-  bool parts_kept = false;    // interrupted during a split first build: its parts await a merge
+  std::size_t vanished = 0;   // files deleted between the walk and their reading
+  std::size_t removed = 0;    // documents of vanished files deleted
+  // Folders and entries the walk could not read (not in seen): their
+  // documents are kept.
+  std::size_t unreadable = 0;
+  std::size_t commits = 0;  // over all shards
+  unsigned shards = 1;      // the databases written: 1, or the shards of a sharded one
+  int interrupted = 0;      // IndexOptions::stop's value if the run stopped early, else 0
+  bool parts_kept = false;  // interrupted during a split first build: its parts await a merge
 };
 
 // Receives per-file reports as the run goes; the defaults ignore them.

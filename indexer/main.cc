@@ -35,7 +35,7 @@ namespace {
 // Exit statuses (documented in --help and the README).
 enum Exit : int {
   kOk = 0,            // every news file indexed (or unchanged)
-  kSomeRejected = 1,  // some files were rejected; the rest were indexed
+  kSomeRejected = 1,  // some files were rejected or could not be read; the rest were indexed
   kUsage = 2,         // bad command line
   kFatal = 3,         // no such path, database cannot be opened or written
   kLocked = 4,        // another indexer holds the database
@@ -89,8 +89,20 @@ WHAT IS A DOCUMENT
 
 RE-RUNS AND CRASHES
   Unchanged files (same bytes) are skipped; vanished ones are removed unless
-  --no-prune. Changes are committed every --batch-size documents: a killed run
-  keeps what it committed, and the next run does the rest.
+  --no-prune. A folder or file that cannot be read (permissions, a path too
+  long for the system, moved during the run) is named and its documents are
+  kept. A folder given that now holds no files at all keeps its documents
+  (an unmounted disk looks the same) unless --prune-empty. Changes are
+  committed every --batch-size documents: a killed run keeps what it
+  committed, and the next run does the rest.
+
+SUMMARY
+  N files seen: every file or other entry found that is not a folder, each
+  counted once as indexed, unchanged, skipped (not news documents: no '---'
+  line at the top, not a regular file, a symlink not followed), rejected, or
+  gone before it was read (deleted during the run; its document is removed).
+  Then the documents removed, and the folders or entries that could not be
+  read, if any.
 
 A LARGE FIRST BUILD
   A new database of --split-from files or more (not sharded, two threads or
@@ -118,7 +130,8 @@ SHARDS
 
 EXIT STATUS
   0  all news files were indexed (or were unchanged)
-  1  some files were rejected (each named on stderr); the others were indexed
+  1  some files were rejected, or folders or files could not be read (each
+     named on stderr); the others were indexed
   2  bad command line or configuration file, or --shards against a database
      built with another number of shards
   3  fatal error: no such path, the database cannot be opened or written, or the
@@ -145,6 +158,7 @@ struct Options {
   unsigned shards = 0;
   std::size_t split_from = news::IndexOptions{}.split_from;
   bool no_prune = false;
+  bool prune_empty = false;
   bool wait = false;
   bool follow_symlinks = false;
   bool verbose = false;
@@ -180,6 +194,9 @@ CLI::Option* setup(CLI::App& app, Options& opt) {
                  "(0: never; see A LARGE FIRST BUILD)")
       ->capture_default_str();
   app.add_flag("--no-prune", opt.no_prune, "keep documents whose files have vanished");
+  app.add_flag("--prune-empty", opt.prune_empty,
+               "also remove the documents of a folder given that now holds no files at all "
+               "(refused otherwise: an unmounted disk looks the same)");
   app.add_flag("--wait", opt.wait, "wait for another indexer to finish instead of failing");
   app.add_flag("--follow-symlinks", opt.follow_symlinks,
                "follow symlinks that lead out of the folders given");
@@ -264,6 +281,7 @@ int run(Options opt, const CLI::Option* db_option) {
   options.shards = opt.shards;
   options.split_from = opt.split_from;
   options.prune = !opt.no_prune;
+  options.prune_empty = opt.prune_empty;
   options.wait_for_lock = opt.wait;
   options.follow_symlinks = opt.follow_symlinks;
   options.stop = &stop_signal;
@@ -286,15 +304,22 @@ int run(Options opt, const CLI::Option* db_option) {
                 << " came as the run was finishing: it finished\n";
     }
     if (!opt.quiet) {
+      // Every file seen is one of indexed, unchanged, skipped, rejected or gone.
       std::cout << "news-index: " << s.seen << " files seen: " << s.indexed << " indexed, "
-                << s.unchanged << " unchanged, " << s.removed << " removed, " << s.skipped
-                << " skipped (not news documents), " << s.rejected << " rejected; database "
-                << opt.db;
+                << s.unchanged << " unchanged, " << s.skipped << " skipped (not news documents), "
+                << s.rejected << " rejected";
+      if (s.vanished > 0) std::cout << ", " << s.vanished << " gone before they were read";
+      std::cout << "; " << s.removed << " removed";
+      if (s.unreadable > 0) {
+        std::cout << "; " << s.unreadable << " folders or entries could not be read (their "
+                  << "documents are kept)";
+      }
+      std::cout << "; database " << opt.db;
       if (s.shards > 1) std::cout << " (" << s.shards << " shards)";
       std::cout << "\n";
     }
     if (s.interrupted) return kStoppedBySignal + s.interrupted;
-    return s.rejected > 0 ? kSomeRejected : kOk;
+    return s.rejected > 0 || s.unreadable > 0 ? kSomeRejected : kOk;
   } catch (const news::Error& e) {
     std::cerr << "news-index: " << e.what() << "\n";
     using Kind = news::Error::Kind;

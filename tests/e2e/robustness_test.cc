@@ -454,7 +454,7 @@ std::vector<std::string> index_command(const fs::path& db, const std::vector<std
 
 std::string summary_of_unchanged(std::size_t files) {
   return std::to_string(files) + " files seen: 0 indexed, " + std::to_string(files) +
-         " unchanged, 0 removed";
+         " unchanged, 0 skipped (not news documents), 0 rejected; 0 removed";
 }
 
 // ===========================================================================

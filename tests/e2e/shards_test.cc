@@ -343,7 +343,7 @@ TEST(Shards, ReRunsKeepEachDocumentInItsShard) {
   CommandResult third = news_index({"--db", db, "--shards", "3", news.string()});
   ASSERT_EQ(third.status, 0) << describe(third);
   EXPECT_CONTAINS(third.out, " 1 indexed, ");
-  EXPECT_CONTAINS(third.out, " 1 removed, ");
+  EXPECT_CONTAINS(third.out, "; 1 removed; ");
   EXPECT_EQ(Xapian::Database(db).get_doccount(), total - 1);
   std::string id = files[0].lexically_relative(news).generic_string();
   unsigned home = news::shard_of(id, 3);

@@ -2,6 +2,7 @@
 #include "indexer.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <xapian.h>
 
 #include <cstdlib>
@@ -92,6 +93,8 @@ TEST_F(Indexer, FirstRunIndexesNewsFiles) {
   EXPECT_EQ(s.rejected, 1u);  // sub/broken.md
   EXPECT_EQ(s.unchanged, 0u);
   EXPECT_EQ(s.removed, 0u);
+  EXPECT_EQ(s.vanished, 0u);
+  EXPECT_EQ(s.unreadable, 0u);
   EXPECT_GE(s.commits, 1u);
   EXPECT_EQ(doc_count(), 3u);
   ASSERT_EQ(observer_.rejected_files.size(), 1u);
@@ -224,6 +227,7 @@ TEST_F(Indexer, DeletedFileWithLongIdUnderLongSubfolderIsRemoved) {
   const std::string file = folder + "/" + std::string(140, 'n') + ".md";
   ASSERT_GT(file.size(), 200u);  // hashed id term
   write(file, news_file("Long story"));
+  write(folder + "/other.md", news_file("Other story"));  // the folder is not left empty
   index();
   ASSERT_TRUE(ids().count(news::schema::id_term(file).substr(1)));
   fs::remove(root() / file);
@@ -378,6 +382,125 @@ TEST_F(Indexer, MissingPathThrowsNoSuchPath) {
     EXPECT_EQ(e.kind(), news::Error::Kind::kNoSuchPath);
   }
   EXPECT_FALSE(fs::exists(db_path()));  // nothing half-written
+}
+
+// Every file seen is counted once: indexed, unchanged, skipped, rejected or gone.
+void expect_sum_holds(const news::IndexStats& s) {
+  EXPECT_EQ(s.indexed + s.unchanged + s.skipped + s.rejected + s.vanished, s.seen)
+      << s.indexed << " indexed, " << s.unchanged << " unchanged, " << s.skipped << " skipped, "
+      << s.rejected << " rejected, " << s.vanished << " vanished";
+}
+
+// Deletes a file when the walk reports the FIFO named before it: the walk has
+// listed the file by then, and reading it comes later.
+class DeletingObserver : public CountingObserver {
+ public:
+  fs::path fifo, doomed;
+  void skipped(const std::string& file, const std::string& reason) override {
+    CountingObserver::skipped(file, reason);
+    if (file == fifo.string()) fs::remove(doomed);
+  }
+};
+
+// A file deleted between the walk and its reading is gone, not "not a news
+// document": counted as such, and its document pruned with the vanished
+// files'. (It was once counted as skipped and its document kept.)
+TEST_F(Indexer, FileDeletedAfterTheWalkIsCountedAsGoneAndItsDocumentRemoved) {
+  ASSERT_EQ(index().indexed, 3u);
+  ASSERT_EQ(::mkfifo((root() / "0-fifo").c_str(), 0644), 0);
+  DeletingObserver observer;
+  observer.fifo = root() / "0-fifo";
+  observer.doomed = root() / "a.md";
+  news::IndexOptions options;
+  options.db_path = db_path();
+  news::IndexStats s = news::index_paths({root().string()}, options, observer);
+  EXPECT_FALSE(fs::exists(root() / "a.md"));
+  EXPECT_EQ(s.vanished, 1u);
+  EXPECT_EQ(s.seen, 6u);  // the FIFO too
+  EXPECT_EQ(s.skipped, 2u);
+  EXPECT_EQ(s.removed, 1u);
+  expect_sum_holds(s);
+  EXPECT_EQ(ids(), (std::set<std::string>{"sub/b.md", "sub/deeper/c.md"}));
+}
+
+// Non-news files of any size beside the news are skipped, not rejected; a
+// news file over the size limit is still rejected, with its reason.
+TEST_F(Indexer, LargeFileIsSkippedUnlessItOpensAsANewsFile) {
+  write("video.mp4", "");
+  fs::resize_file(root() / "video.mp4", 17u << 20);  // zeros, no front matter
+  write("huge.md", "---\ntitle: huge\n---\n");
+  fs::resize_file(root() / "huge.md", 17u << 20);
+  news::IndexStats s = index();
+  EXPECT_EQ(s.skipped, 2u);   // notes.txt, video.mp4
+  EXPECT_EQ(s.rejected, 2u);  // sub/broken.md, huge.md
+  expect_sum_holds(s);
+  std::string rejected;
+  for (const auto& line : observer_.rejected_files) rejected += line + "\n";
+  EXPECT_NE(rejected.find("huge.md: file is larger than 16 MiB"), std::string::npos) << rejected;
+  EXPECT_EQ(rejected.find("video.mp4"), std::string::npos) << rejected;
+}
+
+// A folder given that holds no files (an unmounted disk's mount point) keeps
+// its documents, and its roots, unless prune_empty says otherwise.
+TEST_F(Indexer, EmptyFolderKeepsItsDocumentsUnlessPruneEmpty) {
+  ASSERT_EQ(index().indexed, 3u);
+  std::set<std::string> before = ids();
+  fs::remove_all(root());
+  fs::create_directories(root() / "empty-sub");
+  news::IndexStats s = index();
+  EXPECT_EQ(s.removed, 0u);
+  EXPECT_EQ(ids(), before);
+
+  news::IndexOptions options;
+  options.db_path = db_path();
+  options.prune_empty = true;
+  CountingObserver observer;
+  s = news::index_paths({root().string()}, options, observer);
+  EXPECT_EQ(s.removed, 3u);
+  EXPECT_EQ(doc_count(), 0u);
+}
+
+TEST_F(Indexer, EmptySubfolderGivenKeepsItsDocuments) {
+  ASSERT_EQ(index().indexed, 3u);
+  fs::remove(root() / "sub" / "deeper" / "c.md");
+  news::IndexStats s = index(true, {(root() / "sub" / "deeper").string()});
+  EXPECT_EQ(s.removed, 0u);
+  EXPECT_EQ(doc_count(), 3u);
+  // Walked from above, the folder is one among others: its vanished file goes.
+  EXPECT_EQ(index().removed, 1u);
+}
+
+// A folder whose documents are all gone already is no reason to warn.
+TEST_F(Indexer, EmptyFolderWithNoDocumentsIsNoConcern) {
+  fs::create_directories(dir_ / "nothing");
+  news::IndexStats s = index(true, {(dir_ / "nothing").string()});
+  EXPECT_EQ(s.seen, 0u);
+  EXPECT_EQ(doc_count(), 0u);
+}
+
+TEST_F(Indexer, SummaryCountsAddUpOverAMixedFolder) {
+  write(".hidden.md", news_file("Hidden"));
+  write("big.bin", "");
+  fs::resize_file(root() / "big.bin", 17u << 20);
+  ASSERT_EQ(::mkfifo((root() / "pipe").c_str(), 0644), 0);
+  fs::create_symlink("nowhere", root() / "broken-link");
+  fs::create_symlink("a.md", root() / "link-to-a.md");
+  fs::create_directory_symlink("sub", root() / "link-to-sub");
+  fs::create_directory_symlink(dir_.path(), root() / "link-out");
+  write("../outside.md", news_file("Outside"));
+  fs::create_symlink(dir_ / "outside.md", root() / "link-out.md");
+  fs::create_directories(root() / "empty");
+  news::IndexStats s = index();
+  // a.md, link-to-a.md, sub/b.md, sub/deeper/c.md, notes.txt, sub/broken.md,
+  // big.bin, pipe, broken-link, link-out.md
+  EXPECT_EQ(s.seen, 10u);
+  EXPECT_EQ(s.indexed, 4u);
+  EXPECT_EQ(s.rejected, 1u);
+  EXPECT_EQ(s.skipped, 5u);
+  expect_sum_holds(s);
+  s = index();
+  EXPECT_EQ(s.unchanged, 4u);
+  expect_sum_holds(s);
 }
 
 TEST(IndexerSeeds, SeedsIndexWithOneRejection) {

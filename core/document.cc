@@ -25,6 +25,7 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+#include <variant>
 
 #include "schema.h"
 #include "text.h"
@@ -468,11 +469,24 @@ std::string file_line(std::size_t line) { return std::to_string(line + 2); }
 // yaml-cpp accepts is parsed by libyaml too (conformance_problem).
 class EventParser {
  public:
-  explicit EventParser(std::string_view text) {
+  explicit EventParser(std::string_view text) : text_(text) {
+    // In YAML 1.1, which libyaml follows, NEL, LS and PS break lines; in
+    // YAML 1.2, as for yaml-cpp, they are characters like any other (text
+    // taken from web pages has them). libyaml is given each as another
+    // character of as many bytes (U+00A0, U+2027), so that lines, columns
+    // and offsets stay the text's.
+    static constexpr std::string_view kBreaks[] = {"\xC2\x85", "\xE2\x80\xA8", "\xE2\x80\xA9"};
+    static constexpr std::string_view kStandIns[] = {"\xC2\xA0", "\xE2\x80\xA7", "\xE2\x80\xA7"};
+    for (std::size_t i = 0; i < std::size(kBreaks); ++i) {
+      for (std::size_t at = text_.find(kBreaks[i]); at != std::string_view::npos;
+           at = text_.find(kBreaks[i], at + 1)) {
+        if (own_.empty()) text_ = own_ = std::string(text);
+        own_.replace(at, kBreaks[i].size(), kStandIns[i]);
+      }
+    }
     yaml_parser_initialize(&parser_);
-    yaml_parser_set_input_string(&parser_, reinterpret_cast<const unsigned char*>(text.data()),
-                                 text.size());
-    text_ = text;
+    yaml_parser_set_input_string(&parser_, reinterpret_cast<const unsigned char*>(text_.data()),
+                                 text_.size());
   }
   ~EventParser() {
     if (has_event_) yaml_event_delete(&event_);
@@ -526,6 +540,7 @@ class EventParser {
   bool has_event_ = false;
   bool ended_ = false;
   std::string_view text_;
+  std::string own_;  // the text with stand-ins, when it has NEL, LS or PS
 };
 
 // Whether a node's tag is one a front matter may carry: none, the
@@ -819,7 +834,16 @@ ParseResult rejected(std::string reason) {
   return result;
 }
 
-ParseResult parse(std::string_view bytes, bool whole) {
+// A file's front matter as the YAML parsers are given it.
+struct PreparedYaml {
+  std::string yaml;
+  bool closed = false;  // by a `---` or `...` line
+  std::vector<std::string> warnings;
+};
+
+// The steps of parse_news_file before YAML is parsed: the file's encoding,
+// line ends and front matter. A ParseResult when they end the parse.
+std::variant<PreparedYaml, ParseResult> prepare_yaml(std::string_view bytes) {
   std::string reencoded;  // the file's text, when it must be changed to be read
   if (auto wide = reencode_utf16_or_32(bytes)) {
     if (!wide->problem.empty()) return rejected(wide->problem);
@@ -853,8 +877,10 @@ ParseResult parse(std::string_view bytes, bool whole) {
     return rejected("binary data (a NUL byte) in the front matter at line " + std::to_string(line) +
                     ", not a news document");
   }
-  std::vector<std::string> warnings;
-  std::string yaml;
+  PreparedYaml prepared;
+  prepared.closed = front->closed;
+  std::vector<std::string>& warnings = prepared.warnings;
+  std::string& yaml = prepared.yaml;
   if (is_valid_utf8(front->text)) {
     yaml = front->text;  // yaml-cpp reads CRLF line ends itself
   } else {
@@ -865,6 +891,13 @@ ParseResult parse(std::string_view bytes, bool whole) {
     yaml = decode_invalid_as_cp1252(front->text);
   }
   if (auto joined = join_surrogate_escapes(yaml)) yaml = std::move(*joined);
+  return prepared;
+}
+
+ParseResult parse(std::string_view bytes, bool whole) {
+  auto prepared = prepare_yaml(bytes);
+  if (auto* result = std::get_if<ParseResult>(&prepared)) return std::move(*result);
+  auto& [yaml, closed, warnings] = std::get<PreparedYaml>(prepared);
   YAML::Node root;
   std::optional<std::string> lean_read;
   try {
@@ -875,11 +908,11 @@ ParseResult parse(std::string_view bytes, bool whole) {
   } catch (const YAML::Exception& e) {
     // +2: the opening `---` line, and yaml-cpp counts lines from 0.
     std::string where = e.mark.is_null() ? "" : " at line " + std::to_string(e.mark.line + 2);
-    std::string unclosed = front->closed ? "" : " (and no closing '---' line)";
+    std::string unclosed = closed ? "" : " (and no closing '---' line)";
     return rejected("YAML does not parse" + where + ": " + e.msg + unclosed);
   }
   if (auto problem = conformance_problem(lean_read ? *lean_read : yaml)) {
-    return rejected(*problem + (front->closed ? "" : " (and no closing '---' line)"));
+    return rejected(*problem + (closed ? "" : " (and no closing '---' line)"));
   }
   if (!root.IsMap()) {
     return rejected(std::string("front matter is ") + kind_name(root) + ", not a mapping");
@@ -905,6 +938,12 @@ ParseResult parse(std::string_view bytes, bool whole) {
 
 ParseResult parse_news_file(std::string_view bytes) { return parse(bytes, false); }
 ParseResult parse_news_file_whole(std::string_view bytes) { return parse(bytes, true); }
+
+std::optional<std::string> front_matter_yaml(std::string_view bytes) {
+  auto prepared = prepare_yaml(bytes);
+  if (auto* yaml = std::get_if<PreparedYaml>(&prepared)) return std::move(yaml->yaml);
+  return std::nullopt;
+}
 
 std::optional<double> peek_prior(std::string_view bytes) {
   if (bytes.substr(0, kBom.size()) == kBom) bytes.remove_prefix(kBom.size());

@@ -619,6 +619,24 @@ TEST(ParseConformance, RawControlCharactersAreRejectedNamingTheLine) {
   EXPECT_EQ(r.document.title, "a\x01z");
 }
 
+// NEL, LS and PS break lines in YAML 1.1 (libyaml's) but are text in YAML 1.2
+// and to yaml-cpp; pages copied from the web have them. They are read as text.
+TEST(ParseConformance, NextLineAndUnicodeLineSeparatorsAreText) {
+  for (const char* separator : {"\xC2\x85", "\xE2\x80\xA8", "\xE2\x80\xA9"}) {
+    std::string s(separator);
+    ParseResult r = news::parse_news_file("---\ntitle: one" + s + "two\nexcerpt: \"three" + s +
+                                          "four\"\ntopics: [a" + s + "b]\nquality: 3\n---\n");
+    ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+    EXPECT_EQ(r.document.title, "one" + s + "two");
+    EXPECT_EQ(r.document.topics, std::vector<std::string>{"a" + s + "b"});
+    EXPECT_EQ(r.document.quality, 3);
+    // Lines are counted as before: the error is on line 3.
+    r = news::parse_news_file("---\ntitle: a" + s + "b\ntitle: c\n---\n");
+    ASSERT_EQ(r.status, ParseStatus::kRejected);
+    EXPECT_TRUE(contains(r.reason, "lines 2 and 3")) << r.reason;
+  }
+}
+
 // Every seed file is valid YAML: the check rejects none of them (the one
 // corrupt seed is rejected by yaml-cpp already, with the same reason).
 TEST(ParseConformance, SeedsAreUnchanged) {

@@ -10,17 +10,22 @@
 #pragma GCC diagnostic pop
 #endif
 #include <utf8.h>
+#include <xapian.h>
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
+#include <yaml.h>  // libyaml
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <chrono>
+#include <cstdio>
 #include <regex>
 #include <stdexcept>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
+#include <variant>
 
 #include "schema.h"
 #include "text.h"
@@ -179,6 +184,32 @@ class FieldReader {
   std::size_t left_ = kMaxTextBytes;
 };
 
+// Whether `text` (UTF-8) has a character a reader can see: one that is not
+// whitespace, a control or format character (zero-width spaces and joiners,
+// direction marks, the byte-order mark), a variation selector, nor one of
+// the fillers that are drawn blank.
+bool has_visible_character(std::string_view text) {
+  for (Xapian::Utf8Iterator it(text.data(), text.size()); it != Xapian::Utf8Iterator(); ++it) {
+    unsigned ch = *it;
+    switch (Xapian::Unicode::get_category(ch)) {
+      case Xapian::Unicode::CONTROL:
+      case Xapian::Unicode::FORMAT:
+      case Xapian::Unicode::SPACE_SEPARATOR:
+      case Xapian::Unicode::LINE_SEPARATOR:
+      case Xapian::Unicode::PARAGRAPH_SEPARATOR:
+      case Xapian::Unicode::SURROGATE:
+        continue;
+      default:
+        break;
+    }
+    bool blank = ch == 0x034F || (ch >= 0x180B && ch <= 0x180F) || ch == 0x115F || ch == 0x1160 ||
+                 ch == 0x2800 || ch == 0x3164 || ch == 0xFFA0 || (ch >= 0xFE00 && ch <= 0xFE0F) ||
+                 (ch >= 0xE0100 && ch <= 0xE01EF);
+    if (!blank) return true;
+  }
+  return false;
+}
+
 class Cleaner {
  public:
   // Collapses whitespace and repairs mis-decoded text.
@@ -195,7 +226,10 @@ NewsDocument extract(const YAML::Node& root, FieldReader& fields, Cleaner& clean
   NewsDocument doc;
   auto title = fields.text(root, "title");
   if (title) doc.title = clean(*title);
-  if (doc.title.empty()) throw FieldError("title: missing or empty");
+  if (!has_visible_character(doc.title)) {
+    throw FieldError(doc.title.empty() ? "title: missing or empty"
+                                       : "title: missing or empty (no visible character)");
+  }
   doc.excerpt = clean(fields.text(root, "excerpt").value_or(""));
 
   doc.url = fields.text(root, "originalUrl").value_or("");
@@ -385,8 +419,9 @@ bool empty_images_keys(const YAML::Node& node, int depth, int& budget,
 // text does not parse, for the error it names. So the values of `images` are
 // not checked: a list of images whose lines are whole but whose shape is
 // wrong does not reject a file.
-// Throws YAML::Exception.
-YAML::Node load_yaml(const std::string& yaml, bool whole) {
+// `lean` is set to the text the result was parsed from when it is not `yaml`
+// itself. Throws YAML::Exception.
+YAML::Node load_yaml(const std::string& yaml, bool whole, std::optional<std::string>& lean_read) {
   if (whole) return YAML::Load(yaml);
   std::string lean = yaml;
   const auto blocks = images_blocks(lean);
@@ -413,11 +448,383 @@ YAML::Node load_yaml(const std::string& yaml, bool whole) {
                                        std::make_pair(block.line, block.column)) != keys.end();
       }
     }
-    if (as_read) return root;
+    if (as_read) {
+      lean_read = std::move(lean);
+      return root;
+    }
   } catch (const YAML::Exception&) {
     // Parsed again below as it was, for the error it names.
   }
   return YAML::Load(yaml);
+}
+
+// A front matter's line `line` (counted from 0, as yaml-cpp's and libyaml's
+// marks are) as the file's line number: the opening `---` is line 1.
+std::string file_line(std::size_t line) { return std::to_string(line + 2); }
+
+// libyaml's event parser over one text. libyaml is a conforming YAML 1.1
+// parser; yaml-cpp, which reads the fields, takes text that no conforming
+// parser does (an unclosed single quote, a last line without a colon, a
+// second document after a `--- # comment` line), so every front matter
+// yaml-cpp accepts is parsed by libyaml too (conformance_problem).
+class EventParser {
+ public:
+  explicit EventParser(std::string_view text) : text_(text) {
+    // In YAML 1.1, which libyaml follows, NEL, LS and PS break lines; in
+    // YAML 1.2, as for yaml-cpp, they are characters like any other (text
+    // taken from web pages has them). libyaml is given each as another
+    // character of as many bytes (U+00A0, U+2027), so that lines, columns
+    // and offsets stay the text's.
+    static constexpr std::string_view kBreaks[] = {"\xC2\x85", "\xE2\x80\xA8", "\xE2\x80\xA9"};
+    static constexpr std::string_view kStandIns[] = {"\xC2\xA0", "\xE2\x80\xA7", "\xE2\x80\xA7"};
+    for (std::size_t i = 0; i < std::size(kBreaks); ++i) {
+      for (std::size_t at = text_.find(kBreaks[i]); at != std::string_view::npos;
+           at = text_.find(kBreaks[i], at + 1)) {
+        if (own_.empty()) text_ = own_ = std::string(text);
+        own_.replace(at, kBreaks[i].size(), kStandIns[i]);
+      }
+    }
+    yaml_parser_initialize(&parser_);
+    yaml_parser_set_input_string(&parser_, reinterpret_cast<const unsigned char*>(text_.data()),
+                                 text_.size());
+  }
+  ~EventParser() {
+    if (has_event_) yaml_event_delete(&event_);
+    yaml_parser_delete(&parser_);
+  }
+  EventParser(const EventParser&) = delete;
+  EventParser& operator=(const EventParser&) = delete;
+
+  // The next event, or nullptr when the text does not parse (error() says
+  // why) or the stream has ended.
+  const yaml_event_t* next() {
+    if (has_event_) yaml_event_delete(&event_);
+    has_event_ = false;
+    if (ended_ || !yaml_parser_parse(&parser_, &event_)) return nullptr;
+    has_event_ = true;
+    ended_ = event_.type == YAML_STREAM_END_EVENT;
+    return &event_;
+  }
+
+  // libyaml's error as a reason: "YAML does not parse at line N: ...".
+  std::string error() const {
+    if (parser_.error == YAML_READER_ERROR) {
+      std::size_t offset = std::min(parser_.problem_offset, text_.size());
+      auto line = static_cast<std::size_t>(std::count(text_.begin(), text_.begin() + offset, '\n'));
+      std::string what = parser_.problem ? parser_.problem : "unreadable text";
+      if (parser_.problem_value >= 0 && what == "control characters are not allowed") {
+        char code[16];
+        std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(parser_.problem_value));
+        what = std::string("control character ") + code +
+               " (YAML allows one only as an escape in double quotes)";
+      }
+      return "YAML does not parse at line " + file_line(line) + ": " + what;
+    }
+    std::string what = parser_.problem ? parser_.problem : "invalid YAML";
+    if (what == "did not find expected <document start>") {
+      what = "text after the end of the YAML document (a '...' line ends it)";
+    }
+    if (parser_.context == nullptr) {
+      return "YAML does not parse at line " + file_line(parser_.problem_mark.line) + ": " + what;
+    }
+    // As libyaml words it: "while scanning a quoted scalar" (where it
+    // began), "found unexpected end of stream" (where that showed).
+    return "YAML does not parse at line " + file_line(parser_.context_mark.line) + ": " +
+           parser_.context + ", " + what + " (at line " + file_line(parser_.problem_mark.line) +
+           ")";
+  }
+
+ private:
+  yaml_parser_t parser_;
+  yaml_event_t event_;
+  bool has_event_ = false;
+  bool ended_ = false;
+  std::string_view text_;
+  std::string own_;  // the text with stand-ins, when it has NEL, LS or PS
+};
+
+// Whether a node's tag is one a front matter may carry: none, the
+// non-specific `!`, or a tag of YAML's core schema. Other tags ask a loader
+// to build objects (`!!python/object`) or name types only one application
+// knows; yaml-cpp would ignore them and read the text, which is not what the
+// writer meant.
+bool standard_tag(const yaml_char_t* tag) {
+  if (tag == nullptr) return true;
+  static constexpr std::string_view kCore[] = {
+      "!",
+      "tag:yaml.org,2002:str",
+      "tag:yaml.org,2002:int",
+      "tag:yaml.org,2002:float",
+      "tag:yaml.org,2002:bool",
+      "tag:yaml.org,2002:null",
+      "tag:yaml.org,2002:seq",
+      "tag:yaml.org,2002:map",
+  };
+  std::string_view name(reinterpret_cast<const char*>(tag));
+  return std::find(std::begin(kCore), std::end(kCore), name) != std::end(kCore);
+}
+
+// A tag as it is usually written: `!!int` for tag:yaml.org,2002:int.
+std::string written_tag(const yaml_char_t* tag) {
+  std::string name(reinterpret_cast<const char*>(tag));
+  constexpr std::string_view kPrefix = "tag:yaml.org,2002:";
+  if (name.starts_with(kPrefix)) name = "!!" + name.substr(kPrefix.size());
+  return terminal_safe(shorten(name, 60));
+}
+
+// What makes `yaml`, which yaml-cpp has read, other than one YAML document
+// of the kind a front matter is: libyaml's parse error; a second document; a
+// `%YAML` or `%TAG` directive; a tag outside the core schema; a key written
+// twice in one mapping (yaml-cpp would read the first, other readers the
+// last); a merge key. nullopt when there is none.
+//
+// Merge keys (`<<: *defaults`) are rejected rather than applied: yaml-cpp does
+// not apply them (it reads `<<` as a key like any other), YAML 1.2 left them
+// out of its schemas, and news files do not use them; a file that relies on
+// one would otherwise lose the fields it merges without a word.
+std::optional<std::string> conformance_problem(std::string_view yaml) {
+  struct Collection {
+    bool mapping = false;
+    bool expect_key = true;
+    std::unordered_map<std::string, std::size_t> keys;  // key -> its line
+  };
+  std::vector<Collection> open;
+  std::unordered_map<std::string, std::string> anchored_scalars;  // for aliases used as keys
+  int documents = 0;
+
+  // One node is complete: a key or a value of the mapping it is in, if any.
+  // `key` is its text when it is a scalar.
+  auto completed = [&](const std::string* key, bool plain,
+                       std::size_t line) -> std::optional<std::string> {
+    if (open.empty() || !open.back().mapping) return std::nullopt;
+    Collection& map = open.back();
+    map.expect_key = !map.expect_key;
+    if (map.expect_key || key == nullptr) return std::nullopt;  // a value, or a complex key
+    if (plain && *key == "<<") {
+      return "merge key '<<' at line " + file_line(line) +
+             ": merge keys are not supported; write the fields out";
+    }
+    auto [at, added] = map.keys.emplace(*key, line);
+    if (!added) {
+      std::string name = "duplicate key '" + terminal_safe(shorten(*key, 40)) + "'";
+      if (at->second == line) return name + " twice at line " + file_line(line);
+      return name + " at lines " + file_line(at->second) + " and " + file_line(line);
+    }
+    return std::nullopt;
+  };
+
+  EventParser parser(yaml);
+  while (const yaml_event_t* event = parser.next()) {
+    std::size_t line = event->start_mark.line;
+    const yaml_char_t* tag = nullptr;
+    std::optional<std::string> problem;
+    switch (event->type) {
+      case YAML_DOCUMENT_START_EVENT:
+        if (++documents > 1) {
+          return "a second YAML document starts at line " + file_line(line) +
+                 " (only a line of just '---' or '...' closes the front matter)";
+        }
+        if (event->data.document_start.version_directive != nullptr ||
+            event->data.document_start.tag_directives.start !=
+                event->data.document_start.tag_directives.end) {
+          return "YAML directive ('%YAML' or '%TAG') at line " + file_line(line) +
+                 ": a front matter may not have one";
+        }
+        break;
+      case YAML_SCALAR_EVENT: {
+        tag = event->data.scalar.tag;
+        std::string text(reinterpret_cast<const char*>(event->data.scalar.value),
+                         event->data.scalar.length);
+        if (event->data.scalar.anchor != nullptr) {
+          anchored_scalars[reinterpret_cast<const char*>(event->data.scalar.anchor)] = text;
+        }
+        bool plain = event->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && tag == nullptr;
+        problem = completed(&text, plain, line);
+        break;
+      }
+      case YAML_ALIAS_EVENT: {
+        auto scalar =
+            anchored_scalars.find(reinterpret_cast<const char*>(event->data.alias.anchor));
+        problem =
+            completed(scalar == anchored_scalars.end() ? nullptr : &scalar->second, false, line);
+        break;
+      }
+      case YAML_SEQUENCE_START_EVENT:
+        tag = event->data.sequence_start.tag;
+        if (event->data.sequence_start.anchor != nullptr) {
+          anchored_scalars.erase(reinterpret_cast<const char*>(event->data.sequence_start.anchor));
+        }
+        open.push_back({});
+        break;
+      case YAML_MAPPING_START_EVENT:
+        tag = event->data.mapping_start.tag;
+        if (event->data.mapping_start.anchor != nullptr) {
+          anchored_scalars.erase(reinterpret_cast<const char*>(event->data.mapping_start.anchor));
+        }
+        open.push_back({true, true, {}});
+        break;
+      case YAML_SEQUENCE_END_EVENT:
+      case YAML_MAPPING_END_EVENT:
+        if (!open.empty()) open.pop_back();
+        problem = completed(nullptr, false, line);
+        break;
+      default:
+        break;
+    }
+    if (!standard_tag(tag)) {
+      return "tag '" + written_tag(tag) + "' at line " + file_line(line) +
+             " is not accepted (only !!str, !!int, !!float, !!bool, !!null, !!seq and !!map are)";
+    }
+    if (problem) return problem;
+    if (event->type == YAML_STREAM_END_EVENT) return std::nullopt;
+  }
+  return parser.error();
+}
+
+// A file that opens with a UTF-16 or UTF-32 byte-order mark, re-encoded as
+// UTF-8 (without the mark). nullopt when there is no such mark; a reason
+// when the text after the mark is not valid in its encoding.
+struct Reencoded {
+  std::string utf8;
+  std::string problem;
+};
+std::optional<Reencoded> reencode_utf16_or_32(std::string_view bytes) {
+  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(bytes[i]); };
+  int width = 0;
+  bool big_endian = false;
+  if (bytes.starts_with(std::string_view("\xFF\xFE\0\0", 4))) {
+    width = 4;  // before UTF-16LE, whose mark it starts with
+  } else if (bytes.starts_with(std::string_view("\0\0\xFE\xFF", 4))) {
+    width = 4, big_endian = true;
+  } else if (bytes.starts_with("\xFF\xFE")) {
+    width = 2;
+  } else if (bytes.starts_with("\xFE\xFF")) {
+    width = 2, big_endian = true;
+  } else {
+    return std::nullopt;
+  }
+  const std::string name =
+      std::string(width == 2 ? "UTF-16" : "UTF-32") + (big_endian ? "BE" : "LE");
+  if (bytes.size() % width != 0) {
+    return Reencoded{{}, name + " text whose length is not a whole number of characters"};
+  }
+  std::vector<char32_t> units;
+  units.reserve(bytes.size() / width - 1);
+  for (std::size_t at = width; at < bytes.size(); at += width) {
+    char32_t unit = 0;
+    for (int i = 0; i < width; ++i) {
+      unit |= char32_t(byte(at + (big_endian ? width - 1 - i : i))) << (8 * i);
+    }
+    units.push_back(unit);
+  }
+  Reencoded out;
+  try {
+    if (width == 2) {
+      std::vector<std::uint16_t> utf16(units.begin(), units.end());
+      utf8::utf16to8(utf16.begin(), utf16.end(), std::back_inserter(out.utf8));
+    } else {
+      utf8::utf32to8(units.begin(), units.end(), std::back_inserter(out.utf8));
+    }
+  } catch (const utf8::exception&) {
+    auto line = 1 + std::count(out.utf8.begin(), out.utf8.end(), '\n');
+    return Reencoded{{},
+                     "not valid " + name + " (at line " + std::to_string(line) +
+                         ": a character that is not Unicode or half a surrogate pair)"};
+  }
+  return out;
+}
+
+// A file whose first line ends in a lone carriage return (classic Mac OS
+// line ends): the same text with every lone CR made a line feed, so that the
+// front matter is found and every line keeps its number. nullopt otherwise.
+std::optional<std::string> cr_line_ends_as_lf(std::string_view bytes) {
+  std::size_t at = bytes.find_first_of("\r\n");
+  if (at == std::string_view::npos || bytes[at] != '\r' ||
+      (at + 1 < bytes.size() && bytes[at + 1] == '\n')) {
+    return std::nullopt;
+  }
+  std::string text(bytes);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n')) text[i] = '\n';
+  }
+  return text;
+}
+
+// JSON writes a character beyond U+FFFF as two \u escapes, a UTF-16
+// surrogate pair ("\uD83D\uDE00"). YAML's \u names a code point and a
+// surrogate is none, so yaml-cpp and libyaml reject the pair; it plainly
+// means one character, which YAML writes as one \U escape. Returns `yaml`
+// with each such pair inside a double-quoted scalar written that way, or
+// nullopt when there is none. Elsewhere (plain or single-quoted text, a
+// comment) the same characters are not an escape and stay as they are:
+// libyaml, given every pair rewritten, tells which lay in double quotes.
+std::optional<std::string> join_surrogate_escapes(const std::string& yaml) {
+  auto hex4 = [&](std::size_t at) -> std::optional<unsigned> {
+    if (at + 4 > yaml.size()) return std::nullopt;
+    unsigned value = 0;
+    auto [end, ec] = std::from_chars(yaml.data() + at, yaml.data() + at + 4, value, 16);
+    if (ec != std::errc() || end != yaml.data() + at + 4) return std::nullopt;
+    return value;
+  };
+  struct Pair {
+    std::size_t at;  // the first backslash, in `yaml`
+    char32_t code;
+  };
+  std::vector<Pair> pairs;
+  for (std::size_t at = yaml.find("\\u"); at != std::string::npos; at = yaml.find("\\u", at + 1)) {
+    std::size_t backslashes = 0;  // an escaped backslash before it makes it text
+    while (backslashes < at && yaml[at - 1 - backslashes] == '\\') ++backslashes;
+    if (backslashes % 2 != 0 || yaml.compare(at + 6, 2, "\\u") != 0) continue;
+    auto high = hex4(at + 2), low = hex4(at + 8);
+    if (!high || !low || *high < 0xD800 || *high > 0xDBFF || *low < 0xDC00 || *low > 0xDFFF) {
+      continue;
+    }
+    pairs.push_back({at, 0x10000 + ((*high - 0xD800) << 10) + (*low - 0xDC00)});
+  }
+  if (pairs.empty()) return std::nullopt;
+
+  // Every pair rewritten, and where each lies counted in characters, as
+  // libyaml's marks count.
+  auto rewrite = [&](const std::vector<bool>& chosen, std::vector<std::size_t>* char_index) {
+    std::string out;
+    out.reserve(yaml.size());
+    std::size_t from = 0, chars = 0;
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+      if (!chosen[i]) continue;
+      std::string_view before(yaml.data() + from, pairs[i].at - from);
+      out += before;
+      if (char_index) {
+        chars += static_cast<std::size_t>(std::count_if(before.begin(), before.end(), [](char c) {
+          return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+        }));
+        char_index->push_back(chars);
+        chars += 10;
+      }
+      char escape[11];
+      std::snprintf(escape, sizeof escape, "\\U%08X", static_cast<unsigned>(pairs[i].code));
+      out += escape;
+      from = pairs[i].at + 12;
+    }
+    out.append(yaml, from);
+    return out;
+  };
+  std::vector<bool> chosen(pairs.size(), true);
+  std::vector<std::size_t> char_index;
+  const std::string all = rewrite(chosen, &char_index);
+  std::fill(chosen.begin(), chosen.end(), false);
+  std::size_t next = 0;
+  EventParser parser(all);
+  while (const yaml_event_t* event = parser.next()) {
+    if (event->type == YAML_STREAM_END_EVENT) break;
+    if (event->type != YAML_SCALAR_EVENT) continue;
+    std::size_t begin = event->start_mark.index, end = event->end_mark.index;
+    while (next < char_index.size() && char_index[next] < begin) ++next;
+    for (; next < char_index.size() && char_index[next] < end; ++next) {
+      chosen[next] = event->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+    }
+  }
+  if (std::find(chosen.begin(), chosen.end(), true) == chosen.end()) return std::nullopt;
+  return rewrite(chosen, nullptr);
 }
 
 ParseResult rejected(std::string reason) {
@@ -427,13 +834,32 @@ ParseResult rejected(std::string reason) {
   return result;
 }
 
-ParseResult parse(std::string_view bytes, bool whole) {
+// A file's front matter as the YAML parsers are given it.
+struct PreparedYaml {
+  std::string yaml;
+  bool closed = false;  // by a `---` or `...` line
+  std::vector<std::string> warnings;
+};
+
+// The steps of parse_news_file before YAML is parsed: the file's encoding,
+// line ends and front matter. A ParseResult when they end the parse.
+std::variant<PreparedYaml, ParseResult> prepare_yaml(std::string_view bytes) {
+  std::string reencoded;  // the file's text, when it must be changed to be read
+  if (auto wide = reencode_utf16_or_32(bytes)) {
+    if (!wide->problem.empty()) return rejected(wide->problem);
+    reencoded = std::move(wide->utf8);
+    bytes = reencoded;
+  }
   if (bytes.substr(0, kBom.size()) == kBom) bytes.remove_prefix(kBom.size());
   if (bytes.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return rejected("empty file");
   }
   if (bytes.substr(0, 8192).find('\0') != std::string_view::npos) {
     return rejected("binary file (contains NUL bytes), not a news document");
+  }
+  if (auto lf = cr_line_ends_as_lf(bytes)) {
+    reencoded = std::move(*lf);
+    bytes = reencoded;
   }
   auto front = split_front_matter(bytes);
   if (!front) {
@@ -446,8 +872,15 @@ ParseResult parse(std::string_view bytes, bool whole) {
     return rejected("front matter is larger than the limit of " +
                     std::to_string(kMaxFrontMatterBytes >> 20) + " MiB");
   }
-  std::vector<std::string> warnings;
-  std::string yaml;
+  if (std::size_t nul = front->text.find('\0'); nul != std::string_view::npos) {
+    auto line = 2 + std::count(front->text.begin(), front->text.begin() + nul, '\n');
+    return rejected("binary data (a NUL byte) in the front matter at line " + std::to_string(line) +
+                    ", not a news document");
+  }
+  PreparedYaml prepared;
+  prepared.closed = front->closed;
+  std::vector<std::string>& warnings = prepared.warnings;
+  std::string& yaml = prepared.yaml;
   if (is_valid_utf8(front->text)) {
     yaml = front->text;  // yaml-cpp reads CRLF line ends itself
   } else {
@@ -457,17 +890,29 @@ ParseResult parse(std::string_view bytes, bool whole) {
                        "): those bytes were read as Windows-1252");
     yaml = decode_invalid_as_cp1252(front->text);
   }
+  if (auto joined = join_surrogate_escapes(yaml)) yaml = std::move(*joined);
+  return prepared;
+}
+
+ParseResult parse(std::string_view bytes, bool whole) {
+  auto prepared = prepare_yaml(bytes);
+  if (auto* result = std::get_if<ParseResult>(&prepared)) return std::move(*result);
+  auto& [yaml, closed, warnings] = std::get<PreparedYaml>(prepared);
   YAML::Node root;
+  std::optional<std::string> lean_read;
   try {
-    root = load_yaml(yaml, whole);
+    root = load_yaml(yaml, whole, lean_read);
   } catch (const YAML::DeepRecursion& e) {
     return rejected("YAML is nested too deeply (more than " + std::to_string(e.depth() - 1) +
                     " levels of lists or mappings)");
   } catch (const YAML::Exception& e) {
     // +2: the opening `---` line, and yaml-cpp counts lines from 0.
     std::string where = e.mark.is_null() ? "" : " at line " + std::to_string(e.mark.line + 2);
-    std::string unclosed = front->closed ? "" : " (and no closing '---' line)";
+    std::string unclosed = closed ? "" : " (and no closing '---' line)";
     return rejected("YAML does not parse" + where + ": " + e.msg + unclosed);
+  }
+  if (auto problem = conformance_problem(lean_read ? *lean_read : yaml)) {
+    return rejected(*problem + (closed ? "" : " (and no closing '---' line)"));
   }
   if (!root.IsMap()) {
     return rejected(std::string("front matter is ") + kind_name(root) + ", not a mapping");
@@ -493,6 +938,12 @@ ParseResult parse(std::string_view bytes, bool whole) {
 
 ParseResult parse_news_file(std::string_view bytes) { return parse(bytes, false); }
 ParseResult parse_news_file_whole(std::string_view bytes) { return parse(bytes, true); }
+
+std::optional<std::string> front_matter_yaml(std::string_view bytes) {
+  auto prepared = prepare_yaml(bytes);
+  if (auto* yaml = std::get_if<PreparedYaml>(&prepared)) return std::move(yaml->yaml);
+  return std::nullopt;
+}
 
 std::optional<double> peek_prior(std::string_view bytes) {
   if (bytes.substr(0, kBom.size()) == kBom) bytes.remove_prefix(kBom.size());

@@ -66,6 +66,13 @@ ParseResult parse_news_file(std::string_view bytes);
 // (whatever this accepts, parse_news_file reads the same).
 ParseResult parse_news_file_whole(std::string_view bytes);
 
+// The YAML text of a file's front matter as parse_news_file gives it to its
+// YAML parsers: UTF-8 (re-encoded from UTF-16 or UTF-32, bytes that are not
+// UTF-8 read as Windows-1252), lone CR line ends made line feeds, JSON-style
+// surrogate-pair escapes joined. nullopt when the file is not a document or
+// is rejected before its YAML is read. For the fuzzer's independent check.
+std::optional<std::string> front_matter_yaml(std::string_view bytes);
+
 // A quick look at a file's top-level `quality:` and `heat:` lines, without
 // parsing the YAML: the prior (schema::prior) the file's document will most
 // likely have, or nullopt when a value is written in a way the look does not

@@ -5,6 +5,7 @@ packages=(
   build-essential cmake pkg-config git
   libxapian-dev xapian-tools            # the search engine, and quest/xapian-check/xapian-delve
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
+  libyaml-dev                           # libyaml: the front matter's YAML conformance check
   libhowardhinnant-date-dev libxxhash-dev libutfcpp-dev
   libjemalloc-dev                       # news-index's allocator (many small, short-lived blocks)
   libdeflate-dev zlib1g-dev             # news-index's deflate for Xapian's tables (core/fast_deflate.h)

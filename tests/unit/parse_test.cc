@@ -507,6 +507,296 @@ TEST(Parse, HtmlEntitiesAreDecodedAndCounted) {
   EXPECT_EQ(r.repaired_fields, 2);  // the title and the topic
 }
 
+// YAML that a conforming parser rejects is rejected, with the line, though
+// yaml-cpp alone reads it (document.cc, conformance_problem). Each case: the
+// file, and what the reason must name.
+struct Rejection {
+  std::string bytes;
+  std::vector<std::string> named;
+};
+
+void expect_rejected(const std::vector<Rejection>& cases) {
+  for (const auto& [bytes, named] : cases) {
+    SCOPED_TRACE(bytes);
+    ParseResult r = news::parse_news_file(bytes);
+    ASSERT_EQ(r.status, ParseStatus::kRejected) << "title read as: " << r.document.title;
+    for (const auto& part : named) EXPECT_TRUE(contains(r.reason, part)) << r.reason;
+    EXPECT_FALSE(contains(r.reason, "\n")) << r.reason;
+    EXPECT_EQ(news::parse_news_file_whole(bytes).reason, r.reason);
+  }
+}
+
+TEST(ParseConformance, AnUnclosedQuoteDoesNotSwallowTheFieldsAfterIt) {
+  expect_rejected({
+      {"---\ntitle: 'Single quoted typo\npublishedDateTime: 2021-01-02\nquality: 50\nheat: 60\n"
+       "topics:\n  - AI\n---\n",
+       {"line 2", "quoted scalar", "YAML does not parse"}},
+      {"---\ntitle: Fine\ntopics:\n  - 'Open\n  - Closed\nquality: 5\n---\n", {"line 4"}},
+      {"---\ntitle: Fine\nexcerpt: 'last field never closed\n", {"line 3"}},
+      {"---\ntitle: Fine\nrelated:\n  - title: 'Half\n    url: x\n---\nbody\n", {"line 4"}},
+  });
+}
+
+TEST(ParseConformance, ADuplicateKeyIsRejectedNamingItAndBothLines) {
+  expect_rejected({
+      {"---\ntitle: First\nquality: 5\ntitle: Second\n---\n",
+       {"duplicate key 'title'", "lines 2 and 4"}},
+      {"---\ntitle: T\nprovider:\n  name: A\n  domain: a.example\n  name: B\n---\n",
+       {"duplicate key 'name'", "lines 4 and 6"}},
+      {"---\ntitle: T\nrelated:\n  - title: A\n    title: B\n---\n",
+       {"duplicate key 'title'", "lines 4 and 5"}},
+      {"---\ntitle: T\n\"title\": U\n---\n", {"duplicate key 'title'", "lines 2 and 3"}},
+      {"---\nx: &k title\ntitle: T\n*k : U\n---\n", {"duplicate key 'title'", "lines 3 and 4"}},
+      {"---\ntitle: T\nprovider: {name: a, domain: b, name: c}\n---\n",
+       {"duplicate key 'name' twice at line 3"}},
+  });
+  // The same key in different mappings is no duplicate.
+  ParseResult r = news::parse_news_file(
+      "---\ntitle: T\nprovider:\n  title: P\nrelated:\n  - title: A\n  - title: B\n---\n");
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  EXPECT_EQ(r.document.related_titles, (std::vector<std::string>{"A", "B"}));
+}
+
+TEST(ParseConformance, ADocumentMarkerInsideTheFrontMatterIsRejected) {
+  expect_rejected({
+      {"---\ntitle: T\n--- # more fields\nquality: 5\n---\n", {"second YAML document", "line 3"}},
+      {"---\ntitle: T\n---  not a closing line\nquality: 5\n---\n", {"line 3"}},
+      {"---\ntitle: T\n... # end\nquality: 5\n---\n", {"YAML does not parse at line 4"}},
+      {"---\ntitle: T\n...\t# end\nheat: 5\n", {"line 4"}},
+  });
+}
+
+TEST(ParseConformance, ALastLineWithoutAColonIsRejected) {
+  expect_rejected({
+      {"---\ntitle: T\nquality: 5\nstray words\n---\n", {"line 4", "':'"}},
+      {"---\ntitle: T\ntopics:\n  - AI\nlast\n", {"line 6"}},
+      {"---\ntitle: T\nprovider:\n  name: N\n  stray\n---\nbody\n", {"line 5"}},
+  });
+}
+
+TEST(ParseConformance, DirectivesAndNonStandardTagsAreRejected) {
+  expect_rejected({
+      {"---\n%YAML 1.1\n--- # document\ntitle: T\n---\n", {"directive", "line 2"}},
+      {"---\n%TAG !e! tag:example.com,2000:\n--- # document\ntitle: !e!x T\n---\n", {"directive"}},
+      {"---\ntitle: T\nexcerpt: !!python/object:os.system echo\n---\n",
+       {"tag '!!python/object:os.system'", "line 3"}},
+      {"---\ntitle: !custom T\n---\n", {"tag '!custom'", "line 2"}},
+      {"---\ntitle: T\nprovider: !<tag:example.com,2000:p> {name: N}\n---\n",
+       {"tag 'tag:example.com,2000:p'", "line 3"}},
+      {"---\ntitle: T\ntopics: !!set [a, b]\n---\n", {"tag '!!set'"}},
+  });
+  // The core schema's tags, and the non-specific one, are read as before.
+  ParseResult r = news::parse_news_file(
+      "---\ntitle: !!str 2021\nquality: !!int 7\ntopics: !!seq [! a, !!str b]\n"
+      "provider: !!map {name: N}\n---\n");
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  EXPECT_EQ(r.document.title, "2021");
+  EXPECT_EQ(r.document.quality, 7);
+  EXPECT_EQ(r.document.topics, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(r.document.provider_name, "N");
+}
+
+TEST(ParseConformance, MergeKeysAreRejectedNotIgnored) {
+  expect_rejected({
+      {"---\nbase: &b {quality: 5, heat: 6}\ntitle: T\n<<: *b\n---\n", {"merge key", "line 4"}},
+      {"---\ntitle: T\nprovider:\n  <<: {name: N}\n---\n", {"merge key", "line 4"}},
+      {"---\ntitle: T\nrelated:\n  - <<: [{title: A}]\n---\n", {"merge key", "line 4"}},
+  });
+  // A quoted "<<" is a key like any other (and not read).
+  ParseResult r = news::parse_news_file("---\ntitle: T\n\"<<\": x\n---\n");
+  EXPECT_EQ(r.status, ParseStatus::kOk) << r.reason;
+}
+
+TEST(ParseConformance, RawControlCharactersAreRejectedNamingTheLine) {
+  expect_rejected({
+      {"---\ntitle: T\nexcerpt: a\x01z\n---\n", {"line 3", "U+0001"}},
+      {"---\ntitle: \"bell \x07\"\n---\n", {"line 2", "U+0007"}},
+      {"---\ntitle: T\n\ncategory: x\x7f\n---\n", {"line 4", "U+007F"}},
+  });
+  // Written as escapes in double quotes they are YAML, and read.
+  ParseResult r = news::parse_news_file("---\ntitle: \"a\\x01z\"\n---\n");
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  EXPECT_EQ(r.document.title, "a\x01z");
+}
+
+// NEL, LS and PS break lines in YAML 1.1 (libyaml's) but are text in YAML 1.2
+// and to yaml-cpp; pages copied from the web have them. They are read as text.
+TEST(ParseConformance, NextLineAndUnicodeLineSeparatorsAreText) {
+  for (const char* separator : {"\xC2\x85", "\xE2\x80\xA8", "\xE2\x80\xA9"}) {
+    std::string s(separator);
+    ParseResult r = news::parse_news_file("---\ntitle: one" + s + "two\nexcerpt: \"three" + s +
+                                          "four\"\ntopics: [a" + s + "b]\nquality: 3\n---\n");
+    ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+    EXPECT_EQ(r.document.title, "one" + s + "two");
+    EXPECT_EQ(r.document.topics, std::vector<std::string>{"a" + s + "b"});
+    EXPECT_EQ(r.document.quality, 3);
+    // Lines are counted as before: the error is on line 3.
+    r = news::parse_news_file("---\ntitle: a" + s + "b\ntitle: c\n---\n");
+    ASSERT_EQ(r.status, ParseStatus::kRejected);
+    EXPECT_TRUE(contains(r.reason, "lines 2 and 3")) << r.reason;
+  }
+}
+
+// Every seed file is valid YAML: the check rejects none of them (the one
+// corrupt seed is rejected by yaml-cpp already, with the same reason).
+TEST(ParseConformance, SeedsAreUnchanged) {
+  for (const auto& entry : fs::recursive_directory_iterator(NEWS_SEEDS_DIR)) {
+    if (!entry.is_regular_file()) continue;
+    ParseResult r = news::parse_news_file(news::testing::read_file(entry.path()));
+    if (r.status == ParseStatus::kRejected) {
+      EXPECT_TRUE(contains(r.reason, "illegal map value")) << entry.path() << ": " << r.reason;
+    }
+  }
+}
+
+TEST(Parse, CarriageReturnOnlyLineEndsAreRead) {
+  for (const std::string bytes :
+       {"---\rtitle: Old Mac line ends\rexcerpt: one\rtopics:\r  - A\r  - B\rquality: 4\r---\r",
+        "---\rtitle: Old Mac line ends\rexcerpt: one\rtopics: [A, B]\rquality: 4\r"}) {
+    SCOPED_TRACE(bytes);
+    ParseResult r = news::parse_news_file(bytes);
+    ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+    EXPECT_EQ(r.document.title, "Old Mac line ends");
+    EXPECT_EQ(r.document.excerpt, "one");
+    EXPECT_EQ(r.document.topics, (std::vector<std::string>{"A", "B"}));
+    EXPECT_EQ(r.document.quality, 4);
+  }
+  // Lines keep their numbers.
+  ParseResult r = news::parse_news_file("---\rtitle: T\rquality: lots\r---\r");
+  ASSERT_EQ(r.status, ParseStatus::kRejected);
+  EXPECT_TRUE(contains(r.reason, "quality")) << r.reason;
+  r = news::parse_news_file("---\rtitle: T\rtopics: [open\r---\r");
+  ASSERT_EQ(r.status, ParseStatus::kRejected);
+  EXPECT_TRUE(contains(r.reason, "line 4")) << r.reason;
+  // Without front matter it is still no news document.
+  EXPECT_EQ(news::parse_news_file("plain\rtext\r").status, ParseStatus::kNotADocument);
+}
+
+// `text` (ASCII or UTF-8 of characters below U+10000 plus one pair) as
+// UTF-16 or UTF-32 with a byte-order mark.
+std::string encode_wide(const std::u32string& text, int width, bool big_endian) {
+  std::vector<char32_t> units = {0xFEFF};
+  for (char32_t c : text) {
+    if (width == 2 && c > 0xFFFF) {
+      units.push_back(0xD800 + ((c - 0x10000) >> 10));
+      units.push_back(0xDC00 + ((c - 0x10000) & 0x3FF));
+    } else {
+      units.push_back(c);
+    }
+  }
+  std::string out;
+  for (char32_t unit : units) {
+    for (int i = 0; i < width; ++i) {
+      int shift = 8 * (big_endian ? width - 1 - i : i);
+      out.push_back(static_cast<char>((unit >> shift) & 0xFF));
+    }
+  }
+  return out;
+}
+
+TEST(Parse, Utf16AndUtf32WithAByteOrderMarkAreRead) {
+  const std::u32string text =
+      U"---\r\ntitle: Caf\u00e9 \U0001F600 news\r\ntopics:\r\n  - \u65e5\u672c\r\nquality: 9\r\n"
+      U"---\r\nbody\r\n";
+  for (int width : {2, 4}) {
+    for (bool big_endian : {false, true}) {
+      SCOPED_TRACE(std::to_string(width) + (big_endian ? " BE" : " LE"));
+      ParseResult r = news::parse_news_file(encode_wide(text, width, big_endian));
+      ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+      EXPECT_EQ(r.document.title, "Caf\u00e9 \U0001F600 news");
+      EXPECT_EQ(r.document.topics, std::vector<std::string>{"\u65e5\u672c"});
+      EXPECT_EQ(r.document.quality, 9);
+      EXPECT_TRUE(r.warnings.empty());
+    }
+  }
+}
+
+TEST(Parse, BrokenUtf16IsRejectedNamingTheEncoding) {
+  std::string lone_surrogate = encode_wide(U"---\ntitle: a", 2, false) +
+                               std::string("\x3D\xD8", 2) +
+                               encode_wide(U"b\n---\n", 2, false).substr(2);
+  ParseResult r = news::parse_news_file(lone_surrogate);
+  ASSERT_EQ(r.status, ParseStatus::kRejected);
+  EXPECT_TRUE(contains(r.reason, "not valid UTF-16LE")) << r.reason;
+  EXPECT_TRUE(contains(r.reason, "line 2")) << r.reason;
+
+  r = news::parse_news_file(encode_wide(U"---\ntitle: odd\n---\n", 2, true) + "x");
+  ASSERT_EQ(r.status, ParseStatus::kRejected);
+  EXPECT_TRUE(contains(r.reason, "UTF-16BE")) << r.reason;
+
+  r = news::parse_news_file(encode_wide(U"---\ntitle: far\n", 4, false) +
+                            std::string("\x00\x00\x11\x00", 4));  // U+110000
+  ASSERT_EQ(r.status, ParseStatus::kRejected);
+  EXPECT_TRUE(contains(r.reason, "not valid UTF-32LE")) << r.reason;
+}
+
+TEST(Parse, JsonStyleSurrogatePairEscapesAreOneCharacter) {
+  ParseResult r = news::parse_news_file(
+      "---\ntitle: \"Smile \\uD83D\\uDE00 and \\ud83d\\ude4f\"\n"
+      "topics: [\"\\uD835\\uDD38 maths\"]\nexcerpt: \"\\\\uD83D\\\\uDE00 stays\"\n"
+      "category: plain \\uD83D\\uDE00 text\nprovider:\n  name: 'single \\uD83D\\uDE00'\n"
+      "# a comment \\uD83D\\uDE00\n---\n");
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  EXPECT_EQ(r.document.title, "Smile \U0001F600 and \U0001F64F");
+  EXPECT_EQ(r.document.topics, std::vector<std::string>{"\U0001D538 maths"});
+  // An escaped backslash, plain and single-quoted text: no escapes there.
+  EXPECT_EQ(r.document.excerpt, "\\uD83D\\uDE00 stays");
+  EXPECT_EQ(r.document.category, "plain \\uD83D\\uDE00 text");
+  EXPECT_EQ(r.document.provider_name, "single \\uD83D\\uDE00");
+  EXPECT_EQ(r.document,
+            news::parse_news_file_whole(
+                "---\ntitle: \"Smile \\uD83D\\uDE00 and \\ud83d\\ude4f\"\n"
+                "topics: [\"\\uD835\\uDD38 maths\"]\nexcerpt: \"\\\\uD83D\\\\uDE00 stays\"\n"
+                "category: plain \\uD83D\\uDE00 text\nprovider:\n  name: 'single "
+                "\\uD83D\\uDE00'\n# a comment \\uD83D\\uDE00\n---\n")
+                .document);
+}
+
+TEST(Parse, AHalfSurrogatePairIsStillRejected) {
+  for (const char* bytes :
+       {"---\ntitle: \"\\uD83D alone\"\n---\n", "---\ntitle: \"\\uDE00\\uD83D reversed\"\n---\n"}) {
+    ParseResult r = news::parse_news_file(bytes);
+    EXPECT_EQ(r.status, ParseStatus::kRejected) << bytes;
+  }
+}
+
+TEST(Parse, ATitleWithNothingVisibleIsRejectedAsMissing) {
+  for (const char* bytes : {
+           "---\ntitle: \"\\x01\\x02\\x1b\"\n---\n",
+           "---\ntitle: \"\\u200B\\u200C\\u200D\\u2060\"\n---\n",
+           "---\ntitle: \"\\uFEFF\\u200E\\u200F\\u202E\"\n---\n",
+           "---\ntitle: \"\\_\\u3000\\u2003\\u2028\"\n---\n",
+           "---\ntitle: \"\\u2800\\u3164\\uFE0F\\u00AD\"\n---\n",
+           "---\ntitle: \"\\0\"\n---\n",
+       }) {
+    ParseResult r = news::parse_news_file(bytes);
+    ASSERT_EQ(r.status, ParseStatus::kRejected) << bytes;
+    EXPECT_TRUE(contains(r.reason, "title: missing or empty")) << r.reason;
+  }
+  // One visible character among them is a title.
+  ParseResult r = news::parse_news_file("---\ntitle: \"\\u200Bx\\u200B\"\n---\n");
+  ASSERT_EQ(r.status, ParseStatus::kOk) << r.reason;
+  EXPECT_EQ(r.document.title, "\u200Bx\u200B");
+  r = news::parse_news_file("---\ntitle: \"\\U0001F600\"\n---\n");
+  EXPECT_EQ(r.status, ParseStatus::kOk) << r.reason;
+}
+
+TEST(Parse, ANulByteAnywhereInTheFrontMatterIsNeverStored) {
+  const std::string padding = "excerpt: " + std::string(9000, 'x') + "\n";
+  for (const std::string& bytes :
+       {"---\n" + padding + "title: a" + std::string(1, '\0') + "b\n---\n",
+        "---\n" + padding + "title: \"a" + std::string(1, '\0') + "b\"\n---\n",
+        "---\ntitle: T\n" + padding + "topics:\n  - " + std::string(1, '\0') + "\n"}) {
+    ParseResult r = news::parse_news_file(bytes);
+    ASSERT_EQ(r.status, ParseStatus::kRejected) << r.document.title;
+    EXPECT_TRUE(contains(r.reason, "NUL")) << r.reason;
+    EXPECT_TRUE(contains(r.reason, "line 3") || contains(r.reason, "line 5")) << r.reason;
+  }
+  // In the body, which is never read, it changes nothing.
+  ParseResult r = news::parse_news_file("---\ntitle: T\n---\n" + padding + std::string(1, '\0'));
+  EXPECT_EQ(r.status, ParseStatus::kOk) << r.reason;
+}
+
 TEST(ParseSeeds, EverySeedParsesExceptTheCorruptOne) {
   fs::path seeds(NEWS_SEEDS_DIR);
   ASSERT_TRUE(fs::is_directory(seeds)) << seeds;

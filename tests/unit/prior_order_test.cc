@@ -156,7 +156,10 @@ TEST(PriorOrder, PeekReadsTheWaysNumbersAreWritten) {
 // (1 for both), so it is indexed as nearly the worst of write_corpus()'s files.
 void write_misguessed(const fs::path& folder, const std::string& looks) {
   std::string text = news_file("Story gamma looks better than it is", "1", "1");
-  text.insert(text.find("provider:"), "quality: " + looks + "\nheat: " + looks + "\n");
+  // Lines that the look takes for the file's quality and heat but that YAML
+  // reads inside a flow sequence of a key the parser does not use.
+  text.insert(text.find("provider:"),
+              "notes: [\nquality: " + looks + "\n]\nmore: [\nheat: " + looks + "\n]\n");
   news::testing::write_file(folder / "misguessed.md", text);
 }
 

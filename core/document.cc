@@ -522,7 +522,9 @@ class EventParser {
     }
     std::string what = parser_.problem ? parser_.problem : "invalid YAML";
     if (what == "did not find expected <document start>") {
-      what = "text after the end of the YAML document (a '...' line ends it)";
+      what =
+          "a '---' line was expected (after a '...' line, which ends the YAML document, or "
+          "after a '%' directive)";
     }
     if (parser_.context == nullptr) {
       return "YAML does not parse at line " + file_line(parser_.problem_mark.line) + ": " + what;

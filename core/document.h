@@ -49,10 +49,16 @@ struct ParseResult {
 inline constexpr std::size_t kMaxFrontMatterBytes = 1 << 20;
 
 // Parses a whole file's bytes. Never throws; every problem is a kRejected with
-// a reason. Handles a UTF-8 BOM, CRLF line ends, a missing closing `---`,
-// numbers written as strings, heat -1, missing optional fields, and text that
-// was UTF-8 decoded as Windows-1252 and HTML character references (repaired). Bytes that are not
+// a reason. Handles a UTF-8 BOM, UTF-16 and UTF-32 with a BOM, CRLF and
+// CR-only line ends, a missing closing `---`, numbers written as strings,
+// heat -1, missing optional fields, JSON-style surrogate-pair escapes
+// ("\uD83D\uDE00", one character), and text that was UTF-8 decoded as
+// Windows-1252 and HTML character references (repaired). Bytes that are not
 // UTF-8 are read as Windows-1252, with a warning naming the first such line.
+// The front matter must be one YAML document as a conforming parser (libyaml)
+// reads it, with no directive, no tag outside the core schema, no key twice
+// in a mapping and no merge key; else the reason names the line. A title
+// with no visible character, and a NUL byte in the front matter, reject.
 // YAML aliases are followed without copying; a related item named again is
 // read once, and a file whose fields, aliases followed, take more than 3 MiB
 // of text (more than any file without aliases holds) is rejected.

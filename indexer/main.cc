@@ -89,9 +89,8 @@ WHAT IS A DOCUMENT
 
 RE-RUNS AND CRASHES
   Unchanged files (same bytes) are skipped; vanished ones are removed unless
-  --no-prune. A folder or file that cannot be read (permissions, a path too
-  long for the system, moved during the run) is named and its documents are
-  kept. A folder given that now holds no files at all keeps its documents
+  --no-prune. A folder or file that cannot be read (permissions, an I/O
+  error, moved during the run) is named and its documents are kept. A folder given that now holds no files at all keeps its documents
   (an unmounted disk looks the same) unless --prune-empty. Changes are
   committed every --batch-size documents: a killed run keeps what it
   committed, and the next run does the rest.

@@ -13,6 +13,7 @@
 #include <climits>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <regex>
 #include <string>
 #include <vector>
@@ -264,6 +265,58 @@ TEST(Walk, SummaryCountsAddUpOverAMixedFolder) {
   EXPECT_EQ(s.unchanged, 2) << again.out;
   EXPECT_EQ(s.removed, 1) << again.out;
   EXPECT_EQ(s.indexed + s.unchanged + s.skipped + s.rejected + s.gone, s.seen) << again.out;
+}
+
+// A command prefix that runs a program as user nobody when the tests run as
+// root (permissions do not stop root); empty when not root; nullopt when
+// root cannot drop to nobody (no setpriv).
+std::optional<std::string> as_nobody() {
+  if (::geteuid() != 0) return "";
+  for (const char* dir : {"/usr/bin", "/bin", "/usr/sbin", "/sbin"}) {
+    std::string setpriv = std::string(dir) + "/setpriv";
+    if (::access(setpriv.c_str(), X_OK) == 0) {
+      return setpriv + " --reuid=65534 --regid=65534 --clear-groups ";
+    }
+  }
+  return std::nullopt;
+}
+
+// Files and folders that cannot be read: a file is seen and rejected, a
+// folder is counted apart, and the counts of the files still add up.
+TEST(Walk, SummaryCountsAddUpWithUnreadableFilesAndFolders) {
+  std::optional<std::string> prefix = as_nobody();
+  if (!prefix) GTEST_SKIP() << "running as root and there is no setpriv to drop to nobody";
+  TempDir dir;
+  fs::path corpus = dir / "c";
+  write_file(corpus / "one.md", news_file("One"));
+  write_file(corpus / "notes.txt", "not news\n");
+  write_file(corpus / "secret.md", news_file("Secret"));
+  write_file(corpus / "locked" / "inside.md", news_file("Inside"));
+  fs::create_directories(dir / "dbs");
+  if (::geteuid() == 0) {
+    ASSERT_EQ(::chown((dir / "dbs").c_str(), 65534, 65534), 0);
+  }
+  fs::path db = dir / "dbs" / "db";
+  fs::permissions(corpus / "secret.md", fs::perms::none);
+  fs::permissions(corpus / "locked", fs::perms::none);
+
+  CommandResult r =
+      run_command("timeout 300 " + *prefix +
+                  command_line(NEWS_INDEX_BIN, {"--db", db.string(), corpus.string()}));
+  fs::permissions(corpus / "locked", fs::perms::owner_all);
+  EXPECT_EQ(r.status, 1) << describe(r);
+  EXPECT_CONTAINS(r.err,
+                  (corpus / "secret.md").string() + ": rejected: cannot read: Permission denied");
+  EXPECT_CONTAINS(
+      r.err, (corpus / "locked").string() + ": rejected: cannot read folder: Permission denied");
+  Summary s = summary_of(r.out);
+  EXPECT_EQ(s.seen, 3) << r.out;  // one.md, notes.txt, secret.md
+  EXPECT_EQ(s.indexed, 1) << r.out;
+  EXPECT_EQ(s.skipped, 1) << r.out;
+  EXPECT_EQ(s.rejected, 1) << r.out;
+  EXPECT_EQ(s.indexed + s.unchanged + s.skipped + s.rejected + s.gone, s.seen) << r.out;
+  EXPECT_CONTAINS(r.out,
+                  "; 0 removed; 1 folders or entries could not be read (their documents are kept)");
 }
 
 // Videos beside the news are not news: skipped, and the run succeeds. (Every

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -48,14 +49,19 @@ double parse_half_life_days(const std::string& text) {
     throw Error(Error::Kind::kBadQuery,
                 "half-life '" + text + "' is not a duration like 12h, 30d, 2w, 6m or 1y");
   }
-  double amount = std::stod(m[1]);
+  // strtod, not stod: a number too large or too small for a double is
+  // reported below, not thrown as std::out_of_range.
+  double amount = std::strtod(m[1].str().c_str(), nullptr);
   const std::string unit = m[2];
   double days = unit == "h"   ? amount / 24
                 : unit == "w" ? amount * 7
                 : unit == "m" ? amount * 30.436875
                 : unit == "y" ? amount * 365.2425
                               : amount;
-  if (!(days > 0)) throw Error(Error::Kind::kBadQuery, "half-life '" + text + "' must be positive");
+  if (!(days > 0) || !std::isfinite(days)) {
+    throw Error(Error::Kind::kBadQuery,
+                "half-life '" + text + "' must be positive and finite (e.g. 30d)");
+  }
   return days;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "schema.h"
@@ -107,6 +108,12 @@ Xapian::Document DocumentBuilder::build(const NewsDocument& doc, std::string_vie
         }
       }
     }
+  }
+  if (Xapian::termcount terms = xdoc.termlist_count(); terms > kMaxDocumentTerms) {
+    termgen_.set_document(Xapian::Document());
+    throw std::length_error("its text makes " + std::to_string(terms) +
+                            " distinct terms; at most " + std::to_string(kMaxDocumentTerms) +
+                            " are indexed from one document (shorten its excerpt)");
   }
   xdoc.add_boolean_term(schema::id_term(id));
   xdoc.add_boolean_term(std::string(root_term));

@@ -20,13 +20,22 @@ namespace news {
 // category, quality and heat (null when unknown).
 std::string stored_record(const NewsDocument& doc, std::string_view id);
 
+// The most distinct terms (words, their stems and field terms) one document
+// may add to the database. Real news documents add a few hundred; a file
+// over the bound is not indexed (build() throws), so one document cannot fill
+// the term list with thousands of words for a wildcard to expand to. It is
+// rejected rather than cut short: the bound is far above any news text, so a
+// file past it is broken or hostile, and the rejection names it.
+inline constexpr Xapian::termcount kMaxDocumentTerms = 10000;
+
 class DocumentBuilder {
  public:
   DocumentBuilder();
 
   // `id` is the document's identity (its path relative to the indexed root),
   // `root_term` ties it to that root, `content_hash` is stored for incremental
-  // re-runs (schema::kContentHash).
+  // re-runs (schema::kContentHash). Throws std::length_error for a document
+  // over kMaxDocumentTerms.
   Xapian::Document build(const NewsDocument& doc, std::string_view id, std::string_view root_term,
                          std::string_view content_hash);
 

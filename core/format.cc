@@ -1,5 +1,7 @@
 #include "format.h"
 
+#include <utf8.h>
+
 #include <cstdio>
 #include <sstream>
 
@@ -39,9 +41,11 @@ std::string month_label(const std::string& yyyymm) {
 }
 
 // A CSV field: quoted, quotes doubled; a leading = + - @ (a formula to a
-// spreadsheet) is defused with a leading apostrophe.
-std::string csv_field(const std::string& text) {
-  std::string value = text;
+// spreadsheet) is defused with a leading apostrophe. Text goes through
+// terminal_safe(), ids through escape_text() (so --like takes them back), as
+// a CSV file is as often shown on a terminal as opened in a spreadsheet.
+std::string csv_field(const std::string& text, bool is_id = false) {
+  std::string value = is_id ? escape_text(text) : terminal_safe(text);
   if (!value.empty() && std::string_view("=+-@\t\r").find(value.front()) != std::string::npos) {
     value.insert(0, 1, '\'');
   }
@@ -54,7 +58,27 @@ std::string csv_field(const std::string& text) {
 }  // namespace
 
 std::string dump_json(const nlohmann::json& value, int indent) {
-  return value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string text = value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+  // nlohmann escapes the C0 controls only. DEL, the C1 controls (many
+  // terminals obey CSI, U+009B), the bidirectional controls and U+2028,
+  // U+2029 are written as \uXXXX too (is_terminal_hazard), which leaves the
+  // JSON's values as they were: they can only occur inside strings, where
+  // such an escape is valid. The text is valid UTF-8 (invalid bytes were
+  // replaced).
+  std::string out;
+  out.reserve(text.size());
+  for (auto it = text.cbegin(); it != text.cend();) {
+    auto start = it;
+    char32_t cp = utf8::unchecked::next(it);
+    if (cp >= 0x20 && is_terminal_hazard(cp)) {
+      char escape[16];
+      std::snprintf(escape, sizeof escape, "\\u%04X", static_cast<unsigned>(cp));
+      out += escape;
+    } else {
+      out.append(start, it);
+    }
+  }
+  return out;
 }
 
 std::string format_terminal(const SearchResponse& response, const SearchRequest& request,
@@ -222,10 +246,11 @@ std::string format_csv(const SearchResponse& response) {
   for (const auto& hit : response.hits) {
     std::string topics;
     for (const auto& topic : hit.topics) topics += (topics.empty() ? "" : "; ") + topic;
-    out += std::to_string(hit.rank) + "," + csv_field(hit.id) + "," + csv_field(hit.title) + "," +
-           csv_field(hit.url) + "," + csv_field(hit.provider) + "," + csv_field(hit.published) +
-           "," + csv_field(hit.type) + "," + (hit.quality ? std::to_string(*hit.quality) : "") +
-           "," + (hit.heat ? std::to_string(*hit.heat) : "") + "," + fixed(hit.score, 6) + "," +
+    out += std::to_string(hit.rank) + "," + csv_field(hit.id, true) + "," + csv_field(hit.title) +
+           "," + csv_field(hit.url) + "," + csv_field(hit.provider) + "," +
+           csv_field(hit.published) + "," + csv_field(hit.type) + "," +
+           (hit.quality ? std::to_string(*hit.quality) : "") + "," +
+           (hit.heat ? std::to_string(*hit.heat) : "") + "," + fixed(hit.score, 6) + "," +
            csv_field(topics) + "," + std::to_string(hit.collapsed) + "\r\n";
   }
   return out;

@@ -1,7 +1,9 @@
 // Rendering search responses for people (a terminal listing) and programs
-// (JSON, JSON Lines, CSV). Document text is untrusted: the terminal form strips
-// control characters and escape sequences; JSON escapes them (nlohmann); CSV
-// quotes every text field and defuses spreadsheet formulas.
+// (JSON, JSON Lines, CSV). Document text is untrusted: the terminal form and
+// CSV show control characters and escape sequences as visible escapes
+// (terminal_safe, text.h; ids as escape_text, which --like reads back); JSON
+// escapes them as \uXXXX (dump_json); CSV also quotes every text field and
+// defuses spreadsheet formulas.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -36,7 +38,8 @@ std::string format_jsonl(const SearchResponse& response, bool explain);
 // type, quality, heat, score, topics (joined by "; "), collapsed.
 std::string format_csv(const SearchResponse& response);
 
-// JSON text that is always valid UTF-8 (invalid bytes become U+FFFD).
+// JSON text that is always valid UTF-8 (invalid bytes become U+FFFD) and holds
+// no raw control character (is_terminal_hazard, text.h): all are \uXXXX.
 std::string dump_json(const nlohmann::json& value, int indent);
 
 }  // namespace news

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -74,6 +75,16 @@ class CheckedNumberRangeProcessor : public Xapian::NumberRangeProcessor {
   CheckedNumberRangeProcessor(Xapian::valueno slot, std::string prefix)
       : Xapian::NumberRangeProcessor(slot, std::move(prefix)) {}
   Xapian::Query operator()(const std::string& begin, const std::string& end) override {
+    // Xapian reads "nan" and "inf" (and 1e999, as inf) as numbers; a range
+    // with such a bound means nothing, so it is an error naming it.
+    for (const std::string* bound : {&begin, &end}) {
+      if (bound->empty()) continue;
+      char* stop = nullptr;
+      double value = std::strtod(bound->c_str(), &stop);
+      if (stop != bound->c_str() && !std::isfinite(value)) {
+        throw Xapian::QueryParserError(str + " '" + *bound + "' is not a finite number");
+      }
+    }
     Xapian::Query range = Xapian::NumberRangeProcessor::operator()(begin, end);
     if (range.get_type() != Xapian::Query::OP_INVALID) return range;
     const bool begin_bad =
@@ -129,9 +140,49 @@ std::string day_bound(const std::string& text, bool end) {
   return date::format("%Y%m%d", day);
 }
 
+namespace {
+
+// The cases where Xapian's own message would not tell the user what is wrong:
+// an empty path, and a folder with nothing of a database in it.
+void check_local_spec(const std::string& spec) {
+  if (spec.empty()) {
+    throw Error(Error::Kind::kNoDatabase,
+                "an empty path was given as the database (--db '' or db: in the configuration)");
+  }
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(spec, ec)) return;
+  bool empty = fs::is_empty(spec, ec);
+  if (ec) return;  // Xapian names the error
+  if (empty) {
+    throw Error(Error::Kind::kNoDatabase, "no database at " + spec +
+                                              ": it is an empty folder; create one with: "
+                                              "news-index --db " +
+                                              spec + " FOLDER");
+  }
+  for (const char* marker : {"iamglass", "iamchert", "iamhoney", "XAPIANDB"}) {
+    if (fs::exists(fs::path(spec) / marker, ec)) return;
+  }
+  throw Error(Error::Kind::kDatabase,
+              "cannot open database " + spec +
+                  ": the folder holds no Xapian database (no iamglass or XAPIANDB file in it)");
+}
+
+}  // namespace
+
 Searcher::Searcher(const std::vector<std::string>& specs) {
   specs_ = specs;
+  for (const auto& spec : specs) {
+    if (!is_remote_spec(spec)) check_local_spec(spec);
+  }
   SearchDatabases opened = open_search_databases(specs);
+  if (opened.db.size() == 0) {
+    // Xapian opens a stub file that lists nothing as a database of no parts,
+    // which it then cannot search.
+    throw Error(Error::Kind::kDatabase, "no database at " + specs_text() +
+                                            ": the stub file lists no databases (it is empty or "
+                                            "holds only comments)");
+  }
   db_ = std::move(opened.db);
   remote_ = opened.remote;
   prior_range_end_ = opened.prior_range_end;
@@ -156,6 +207,12 @@ void Searcher::configure(Xapian::QueryParser& parser, bool match_any) {
   parser.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
   parser.set_database(db_);
   parser.set_default_op(match_any ? Xapian::Query::OP_OR : Xapian::Query::OP_AND);
+  // A wildcard that would expand to more words is an error (search() says
+  // so), not a search of some of them: results are never silently missing
+  // matches, and one document holding thousands of words with a common
+  // prefix cannot make a search read thousands of posting lists.
+  parser.set_max_expansion(kMaxWildcardTerms, Xapian::Query::WILDCARD_LIMIT_ERROR,
+                           Xapian::QueryParser::FLAG_WILDCARD | Xapian::QueryParser::FLAG_PARTIAL);
   for (const auto& field : schema::term_fields()) {
     if (field.name.empty()) continue;
     if (field.kind == schema::FieldKind::kFreeText) {
@@ -186,12 +243,27 @@ Xapian::Query Searcher::parse_query(const std::string& text, bool match_any) {
 }
 
 SearchResponse Searcher::search(const SearchRequest& request) {
+  if (request.query.size() > kMaxQueryBytes) {
+    throw Error(Error::Kind::kBadQuery, "the query is " + std::to_string(request.query.size()) +
+                                            " bytes long; at most " +
+                                            std::to_string(kMaxQueryBytes) + " are allowed");
+  }
+  if (std::size_t words = count_words(request.query); words > kMaxQueryWords) {
+    throw Error(Error::Kind::kBadQuery, "the query has " + std::to_string(words) +
+                                            " words; at most " + std::to_string(kMaxQueryWords) +
+                                            " are allowed (--like finds documents like one)");
+  }
   try {
     SearchResponse response = read_newest(&db_, [&] { return search_once(request); });
     if (db_.get_doccount() == 0) note_unmerged_first_build(response);
     return response;
   } catch (const Xapian::QueryParserError& e) {
     throw Error(Error::Kind::kBadQuery, "cannot parse query: " + e.get_msg());
+  } catch (const Xapian::WildcardError& e) {
+    throw Error(Error::Kind::kBadQuery,
+                "query '" + request.query + "': a wildcard matches more than " +
+                    std::to_string(kMaxWildcardTerms) +
+                    " words; write more of the word before the '*' (" + e.get_msg() + ")");
   } catch (const Xapian::DatabaseModifiedError&) {
     throw Error(Error::Kind::kDatabase, "database " + specs_text() + " kept changing: try again");
   } catch (const Xapian::Error& e) {
@@ -328,6 +400,14 @@ std::string unescape_html(std::string text) {
 Xapian::Query Searcher::like_query(const std::string& id) {
   std::string term = schema::id_term(id);
   Xapian::PostingIterator it = db_.postlist_begin(term);
+  if (it == db_.postlist_end(term)) {
+    // An id as --ids and the other outputs show it (escape_text), when the
+    // id as typed names no document.
+    if (auto unescaped = unescape_text(id); unescaped && *unescaped != id) {
+      term = schema::id_term(*unescaped);
+      it = db_.postlist_begin(term);
+    }
+  }
   if (it == db_.postlist_end(term)) {
     throw Error(Error::Kind::kBadQuery, "--like: no document with id '" + id + "'");
   }
@@ -638,8 +718,12 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
     std::string marked_html =
         mset.snippet(hit.excerpt, request.snippet_chars, stemmer, Xapian::MSet::SNIPPET_EXHAUSTIVE,
                      kMatchStart, kMatchEnd, "…");
+    // Xapian escapes & < > only; quotes too, so the HTML is safe inside an
+    // attribute's value as well as in an element.
     hit.snippet_html =
-        replace_all(replace_all(marked_html, kMatchStart, "<mark>"), kMatchEnd, "</mark>");
+        replace_all(replace_all(replace_all(replace_all(marked_html, "\"", "&quot;"), "'", "&#39;"),
+                                kMatchStart, "<mark>"),
+                    kMatchEnd, "</mark>");
     hit.snippet_marked = unescape_html(marked_html);
     hit.snippet = replace_all(replace_all(hit.snippet_marked, kMatchStart, ""), kMatchEnd, "");
   };

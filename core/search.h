@@ -127,16 +127,29 @@ struct SearchResponse {
 // story key (by document id with collapsing off), never by Xapian's docids,
 // and a story is listed by its best-scoring copy with the smallest id.
 // Thread-compatible, not thread-safe.
+// Bounds on what one search may cost. A query longer than either bound is an
+// Error(kBadQuery) naming it (Xapian's parser takes seconds over tens of
+// thousands of words); a wildcard expanding to more words than
+// kMaxWildcardTerms is an Error(kBadQuery) too (search.cc says why).
+inline constexpr std::size_t kMaxQueryBytes = 8192;
+inline constexpr std::size_t kMaxQueryWords = 256;
+inline constexpr Xapian::termcount kMaxWildcardTerms = 1000;
+
 class Searcher {
  public:
   // `specs`: database folders, stub files and tcp://HOST:PORT shard servers,
   // searched as one. Throws Error(kNoDatabase) when there is no database at a
-  // path, Error(kDatabase) when one cannot be opened or a server reached.
+  // path (an empty path or an empty folder included), Error(kDatabase) when
+  // one cannot be opened (a folder without a database, a stub file listing
+  // none) or a server reached.
   explicit Searcher(const std::vector<std::string>& specs);
   explicit Searcher(const std::string& db_path) : Searcher(std::vector<std::string>{db_path}) {}
 
-  // Throws Error(kBadQuery) for a query or filter that cannot be parsed and
-  // Error(kDatabase) for a database failure. A database modified by a writer
+  // Throws Error(kBadQuery) for a query or filter that cannot be parsed, a
+  // query over kMaxQueryBytes or kMaxQueryWords, a wildcard over
+  // kMaxWildcardTerms and a --like id that names no document (the id as
+  // given, else as escape_text writes it), and Error(kDatabase) for a
+  // database failure. A database modified by a writer
   // while searching is reopened and the search retried.
   SearchResponse search(const SearchRequest& request);
 

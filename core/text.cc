@@ -5,6 +5,7 @@
 
 #include <array>
 #include <clocale>
+#include <cstdint>
 #include <cwchar>
 #include <functional>
 #include <optional>
@@ -133,21 +134,123 @@ bool repair_mojibake(std::string& text) {
   return changed;
 }
 
-std::string terminal_safe(std::string_view text) {
-  std::string valid = is_valid_utf8(text) ? std::string(text) : replace_invalid_utf8(text);
+bool is_terminal_hazard(char32_t cp) {
+  return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E ||
+         cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+         cp == 0x2028 || cp == 0x2029;
+}
+
+namespace {
+
+void append_hex(std::string& out, std::uint32_t value, int digits) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out += kHex[(value >> shift) & 0xF];
+}
+
+// terminal_safe() (`reversible` false) and escape_text() (true): one filter,
+// differing only in tabs, line breaks and backslashes.
+std::string escape_visible(std::string_view text, bool reversible) {
   std::string out;
-  out.reserve(valid.size());
-  auto it = valid.begin();
-  while (it != valid.end()) {
-    char32_t cp = utf8::next(it, valid.end());
-    if (cp == '\t' || cp == '\n' || cp == '\r') {
-      out.push_back(' ');
-    } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) {
-      continue;  // control characters, including ESC and CSI
-    } else if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069)) {
-      continue;  // bidirectional overrides can disguise what is shown
-    } else {
-      utf8::append(cp, std::back_inserter(out));
+  out.reserve(text.size());
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::string_view rest = text.substr(pos);
+    auto valid_end = utf8::find_invalid(rest.begin(), rest.end());
+    for (auto it = rest.begin(); it != valid_end;) {
+      auto start = it;
+      char32_t cp = utf8::unchecked::next(it);
+      if (cp == '\t' || cp == '\n' || cp == '\r') {
+        if (!reversible) {
+          out += ' ';
+        } else {
+          out += cp == '\t' ? "\\t" : cp == '\n' ? "\\n" : "\\r";
+        }
+      } else if (cp == '\\' && reversible) {
+        out += "\\\\";
+      } else if (cp < 0x80 && is_terminal_hazard(cp)) {
+        out += "\\x";
+        append_hex(out, cp, 2);
+      } else if (is_terminal_hazard(cp)) {
+        out += "\\u{";
+        append_hex(out, cp, 4);
+        out += '}';
+      } else {
+        out.append(start, it);
+      }
+    }
+    pos += static_cast<std::size_t>(valid_end - rest.begin());
+    if (pos < text.size()) {  // a byte that is not part of valid UTF-8
+      out += "\\x";
+      append_hex(out, static_cast<unsigned char>(text[pos]), 2);
+      ++pos;
+    }
+  }
+  return out;
+}
+
+std::optional<std::uint32_t> parse_hex(std::string_view digits) {
+  if (digits.empty() || digits.size() > 6) return std::nullopt;
+  std::uint32_t value = 0;
+  for (char c : digits) {
+    int digit = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                       : -1;
+    if (digit < 0) return std::nullopt;
+    value = value * 16 + static_cast<std::uint32_t>(digit);
+  }
+  return value;
+}
+
+}  // namespace
+
+std::string terminal_safe(std::string_view text) { return escape_visible(text, false); }
+
+std::string escape_text(std::string_view text) { return escape_visible(text, true); }
+
+std::optional<std::string> unescape_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\\') {
+      out += text[i];
+      continue;
+    }
+    if (++i == text.size()) return std::nullopt;
+    switch (text[i]) {
+      case '\\':
+        out += '\\';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 'x': {
+        std::string_view digits = text.substr(i + 1, 2);
+        auto byte = parse_hex(digits);
+        if (digits.size() != 2 || !byte) return std::nullopt;
+        out += static_cast<char>(*byte);
+        i += 2;
+        break;
+      }
+      case 'u': {
+        std::size_t close = text.find('}', i);
+        if (i + 1 >= text.size() || text[i + 1] != '{' || close == std::string_view::npos) {
+          return std::nullopt;
+        }
+        auto cp = parse_hex(text.substr(i + 2, close - i - 2));
+        if (!cp || *cp > 0x10FFFF || (*cp >= 0xD800 && *cp <= 0xDFFF)) return std::nullopt;
+        utf8::append(static_cast<char32_t>(*cp), std::back_inserter(out));
+        i = close;
+        break;
+      }
+      default:
+        return std::nullopt;
     }
   }
   return out;

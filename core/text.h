@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,11 +40,39 @@ bool repair_mojibake(std::string& text);
 // changed anything. Unknown or malformed references are left as they are.
 bool decode_html_entities(std::string& text);
 
-// For a terminal: drops C0 and C1 control characters (ESC and so every escape
-// sequence's introducer, BEL, ...) and DEL, turns tabs and line breaks into
-// spaces, and replaces invalid UTF-8. The result cannot move the cursor,
-// change colours or clear the screen.
+// The one filter for untrusted text on its way to a terminal or a document:
+// news-index's messages, news-search's listing, CSV, --ids and error messages
+// all go through it (JSON through dump_json, format.h). Whatever a terminal
+// or a viewer could act on, or that hides what is written, is shown as a
+// visible escape instead of being passed on:
+//   - C0 controls (ESC, BEL, ...) and DEL as \xHH (ESC is \x1B);
+//   - C1 controls (U+0080..U+009F, CSI U+009B included), the bidirectional
+//     marks, embeddings, overrides and isolates (U+061C, U+200E, U+200F,
+//     U+202A..U+202E, U+2066..U+2069) and the line and paragraph separators
+//     U+2028, U+2029 as \u{HHHH};
+//   - each byte that is not part of valid UTF-8 as \xHH.
+// The result is valid UTF-8 and holds none of these, so it cannot move the
+// cursor, set a window title, write the clipboard or reorder what is shown.
+//
+// terminal_safe() is for text shown as prose (titles, snippets): tabs and
+// line breaks become spaces, so the text can be wrapped.
 std::string terminal_safe(std::string_view text);
+
+// The code points terminal_safe() and escape_text() show as escapes: C0
+// controls, DEL, C1 controls, bidirectional controls, U+2028 and U+2029.
+bool is_terminal_hazard(char32_t cp);
+
+// escape_text() is for names that must stay one line and be read back (ids,
+// file paths, messages): tabs and line breaks become \t, \n and \r, and a
+// backslash becomes \\, so two different texts never look the same and
+// unescape_text(escape_text(x)) == x for every string of bytes x.
+std::string escape_text(std::string_view text);
+
+// The inverse of escape_text(): reads \\, \t, \n, \r, \xHH (one byte) and
+// \u{H...} (a code point, as UTF-8). Nullopt when `text` holds a backslash
+// that starts none of these, so text that escape_text() cannot have written
+// is not taken for an escape.
+std::optional<std::string> unescape_text(std::string_view text);
 
 // Folds runs of whitespace to single spaces and trims both ends.
 std::string collapse_whitespace(std::string_view text);

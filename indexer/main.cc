@@ -4,11 +4,13 @@
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <sstream>
 
 #include "config.h"
 #include "error.h"
@@ -39,6 +41,7 @@ enum Exit : int {
   kUsage = 2,         // bad command line
   kFatal = 3,         // no such path, database cannot be opened or written
   kLocked = 4,        // another indexer holds the database
+  kOutput = 5,        // the summary could not be written (standard output failed)
   // 128 + the signal's number (130 SIGINT, 143 SIGTERM, 129 SIGHUP): stopped
   // by that signal after committing what was done.
   kStoppedBySignal = 128,
@@ -136,6 +139,8 @@ EXIT STATUS
   3  fatal error: no such path, the database cannot be opened or written, or the
      system refuses a thread
   4  the database is locked by another indexer (see --wait)
+  5  the summary could not be written to standard output (the database
+     was updated)
   129, 130, 143
      stopped by SIGHUP, SIGINT or SIGTERM (128 + the signal's number): the
      changes made so far are committed and nothing is pruned; the next run
@@ -205,6 +210,26 @@ CLI::Option* setup(CLI::App& app, Options& opt) {
   return db;
 }
 
+// Every message goes through escape_text (text.h): file names, the values a
+// rejection quotes and the errors of the system and of Xapian may hold escape
+// sequences, line breaks or bytes that are not UTF-8.
+void say(const std::string& message) {
+  std::cerr << "news-index: " << news::escape_text(message) << "\n";
+}
+
+// Flushes standard output; false, with a message, when the summary was lost
+// (a full disk, an I/O error).
+bool stdout_written() {
+  errno = 0;
+  std::cout.flush();  // with stdio synchronised, this flushes stdout: errno says why
+  bool flushed = std::fflush(stdout) == 0;
+  int error = errno;
+  if (flushed && !std::ferror(stdout) && std::cout.good()) return true;
+  say(std::string("cannot write the summary to standard output") +
+      (error != 0 ? std::string(": ") + std::strerror(error) : std::string()));
+  return false;
+}
+
 class Reporter : public news::IndexObserver {
  public:
   explicit Reporter(const Options& opt)
@@ -235,21 +260,20 @@ class Reporter : public news::IndexObserver {
   }
   void rejected(const std::string& file, const std::string& reason) override {
     clear_line();
-    std::cerr << "news-index: " << news::terminal_safe(file) << ": rejected: " << reason << "\n";
+    say(file + ": rejected: " + reason);
   }
   void skipped(const std::string& file, const std::string& reason) override {
     if (opt_.verbose) {
       clear_line();
-      std::cerr << "news-index: " << news::terminal_safe(file) << ": skipped: " << reason << "\n";
+      say(file + ": skipped: " + reason);
     }
   }
   void warning(const std::string& file, const std::string& message) override {
     clear_line();
-    std::cerr << "news-index: " << news::terminal_safe(file) << ": " << message << "\n";
+    say(file + ": " + message);
   }
   void waiting_for_lock(const std::string& db) override {
-    if (!opt_.quiet)
-      std::cerr << "news-index: waiting for another indexer to release " << db << "\n";
+    if (!opt_.quiet) say("waiting for another indexer to release " + db);
   }
 
  private:
@@ -270,7 +294,7 @@ int run(Options opt, const CLI::Option* db_option) {
     news::Config config = news::load_config(opt.config);
     if (config.db && db_option->count() == 0) opt.db = *config.db;
   } catch (const news::Error& e) {
-    std::cerr << "news-index: " << e.what() << "\n";
+    say(e.what());
     return kUsage;
   }
   news::IndexOptions options;
@@ -290,17 +314,15 @@ int run(Options opt, const CLI::Option* db_option) {
     news::IndexStats s = news::index_paths(opt.paths, options, reporter);
     reporter.done();
     if (s.interrupted) {
-      std::cerr << "news-index: stopped by " << signal_name(s.interrupted) << " after " << s.seen
-                << " files: their changes are committed, nothing was pruned"
-                << (s.parts_kept
-                        ? "; the first build's parts are kept in " + news::parts_path(opt.db) +
+      say("stopped by " + signal_name(s.interrupted) + " after " + std::to_string(s.seen) +
+          " files: their changes are committed, nothing was pruned" +
+          (s.parts_kept ? "; the first build's parts are kept in " + news::parts_path(opt.db) +
                               " and the next run merges them (until then the database "
                               "is empty)"
-                        : "")
-                << "; run news-index again to do the rest\n";
+                        : "") +
+          "; run news-index again to do the rest");
     } else if (int signal = stop_signal.load()) {
-      std::cerr << "news-index: " << signal_name(signal)
-                << " came as the run was finishing: it finished\n";
+      say(signal_name(signal) + " came as the run was finishing: it finished");
     }
     if (!opt.quiet) {
       // Every file seen is one of indexed, unchanged, skipped, rejected or gone.
@@ -313,14 +335,16 @@ int run(Options opt, const CLI::Option* db_option) {
         std::cout << "; " << s.unreadable << " folders or entries could not be read (their "
                   << "documents are kept)";
       }
-      std::cout << "; database " << opt.db;
+      std::cout << "; database " << news::escape_text(opt.db);
       if (s.shards > 1) std::cout << " (" << s.shards << " shards)";
       std::cout << "\n";
     }
+    bool written = stdout_written();
     if (s.interrupted) return kStoppedBySignal + s.interrupted;
+    if (!written) return kOutput;
     return s.rejected > 0 || s.unreadable > 0 ? kSomeRejected : kOk;
   } catch (const news::Error& e) {
-    std::cerr << "news-index: " << e.what() << "\n";
+    say(e.what());
     using Kind = news::Error::Kind;
     if (e.kind() == Kind::kInterrupted) return kStoppedBySignal + stop_signal.load();
     return e.kind() == Kind::kLocked ? kLocked : e.kind() == Kind::kConfig ? kUsage : kFatal;
@@ -336,7 +360,12 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int status = app.exit(e);
+    // CLI11's message quotes what was typed: through escape_text, like every
+    // message. Help goes to standard output as it is.
+    std::ostringstream error;
+    int status = app.exit(e, std::cout, error);
+    std::istringstream lines(error.str());
+    for (std::string line; std::getline(lines, line);) std::cerr << news::escape_text(line) << "\n";
     return status == 0 ? kOk : kUsage;
   }
   return run(opt, db_option);

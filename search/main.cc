@@ -5,10 +5,15 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <map>
+#include <sstream>
 
 #include "config.h"
 #include "document.h"
@@ -26,6 +31,7 @@ enum Exit : int {
   kNoMatch = 1,   // the search ran and nothing matched
   kUsage = 2,     // bad command line, configuration, query or filter
   kDatabase = 3,  // no database, or it cannot be read
+  kOutput = 4,    // the results could not be written (standard output failed)
 };
 
 constexpr const char* kManual = R"(
@@ -41,6 +47,8 @@ QUERY SYNTAX
     type:video  category:news
     date:2020-01-01..2020-06-30   date:2021..   date:..2020-06   (as --since/--until)
     quality:50..   heat:..80
+  A query may hold at most 256 words and 8192 bytes, and a wildcard may
+  stand for at most 1000 words (write more of the word before the *).
 
 RANKING
   score = BM25 + quality-weight * q/(q+70) + heat-weight * h/(h+70)
@@ -77,6 +85,7 @@ EXIT STATUS
   2  bad command line, configuration, query or filter
   3  no database, the database cannot be read, or a shard server cannot be
      reached
+  4  the results could not be written (e.g. a full disk behind >)
 
 EXAMPLES
   news-search facial recognition
@@ -118,6 +127,20 @@ struct Options {
   bool colour = false, no_colour = false;
 };
 
+// A weight: a finite number from 0 to 1000 (CLI::Range lets NaN through,
+// as every comparison with it is false).
+const CLI::Validator kWeight(
+    [](std::string& text) -> std::string {
+      char* end = nullptr;
+      double value = std::strtod(text.c_str(), &end);
+      if (end == text.c_str() || *end != '\0' || !std::isfinite(value) || value < 0 ||
+          value > 1000) {
+        return "'" + text + "' is not a number from 0 to 1000";
+      }
+      return std::string();
+    },
+    "NUMBER in [0 - 1000]");
+
 struct Bound {
   CLI::Option* db;
   CLI::Option* quality_weight;
@@ -150,20 +173,21 @@ Bound setup(CLI::App& app, Options& opt) {
       ->allow_extra_args(false);
   app.add_option("--since", opt.since, "published on or after (YYYY, YYYY-MM or YYYY-MM-DD)");
   app.add_option("--until", opt.until, "published on or before (YYYY, YYYY-MM or YYYY-MM-DD)");
-  app.add_option("--min-quality", opt.min_quality, "quality at least this");
+  app.add_option("--min-quality", opt.min_quality, "quality at least this (0 to 100000)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{100000}));
   bound.quality_weight =
       app.add_option("--quality-weight", opt.quality_weight, "weight of quality in the ranking")
-          ->check(CLI::Range(0.0, 1000.0))
+          ->check(kWeight)
           ->capture_default_str();
   bound.heat_weight =
       app.add_option("--heat-weight", opt.heat_weight, "weight of heat in the ranking")
-          ->check(CLI::Range(0.0, 1000.0))
+          ->check(kWeight)
           ->capture_default_str();
   bound.half_life = app.add_option("--half-life", opt.half_life,
                                    "boost recent news: 12h, 30d, 2w, 6m, 1y (off by default)");
   bound.freshness_weight = app.add_option("--freshness-weight", opt.freshness_weight,
                                           "weight of freshness (with --half-life)")
-                               ->check(CLI::Range(0.0, 1000.0))
+                               ->check(kWeight)
                                ->capture_default_str();
   app.add_option("--now", opt.now, "the date freshness counts back from (default: today)");
   app.add_option("--sort", opt.sort, "relevance (the blend), date, quality or heat")
@@ -265,6 +289,19 @@ news::SearchRequest make_request(const Options& opt) {
   return request;
 }
 
+// Flushes standard output; false, with a message, when anything written to
+// it was lost (a full disk, an I/O error).
+bool stdout_written() {
+  errno = 0;
+  std::cout.flush();  // with stdio synchronised, this flushes stdout: errno says why
+  bool flushed = std::fflush(stdout) == 0;
+  int error = errno;
+  if (flushed && !std::ferror(stdout) && std::cout.good()) return true;
+  std::cerr << "news-search: cannot write the results to standard output"
+            << (error != 0 ? std::string(": ") + std::strerror(error) : std::string()) << "\n";
+  return false;
+}
+
 int run(Options opt, const Bound& bound) {
   try {
     apply_config(news::load_config(opt.config), bound, opt);
@@ -274,11 +311,14 @@ int run(Options opt, const Bound& bound) {
     news::SearchRequest request = make_request(opt);
     news::Searcher searcher(opt.dbs);
     news::SearchResponse response = searcher.search(request);
-    for (const auto& notice : response.notices) std::cerr << "news-search: " << notice << "\n";
+    for (const auto& notice : response.notices) {
+      std::cerr << "news-search: " << news::escape_text(notice) << "\n";
+    }
     if (opt.count) {
       std::cout << response.total_estimate << "\n";
     } else if (opt.ids) {
-      for (const auto& hit : response.hits) std::cout << news::terminal_safe(hit.id) << "\n";
+      // escape_text: one id a line, whatever it holds, and --like takes it back.
+      for (const auto& hit : response.hits) std::cout << news::escape_text(hit.id) << "\n";
     } else if (opt.format == "json") {
       std::cout << news::dump_json(news::to_json(response, request, opt.explain), 2) << "\n";
     } else if (opt.format == "jsonl") {
@@ -294,9 +334,10 @@ int run(Options opt, const Bound& bound) {
       style.explain = opt.explain;
       std::cout << news::format_terminal(response, request, style);
     }
+    if (!stdout_written()) return kOutput;
     return response.total_upper > 0 ? kFound : kNoMatch;
   } catch (const news::Error& e) {
-    std::cerr << "news-search: " << e.what() << "\n";
+    std::cerr << "news-search: " << news::escape_text(e.what()) << "\n";
     using Kind = news::Error::Kind;
     return e.kind() == Kind::kBadQuery || e.kind() == Kind::kConfig ? kUsage : kDatabase;
   }
@@ -324,8 +365,16 @@ int main(int argc, char** argv) {
       }
     }
   } catch (const CLI::ParseError& e) {
-    int status = app.exit(e);
-    return status == 0 ? kFound : kUsage;
+    // CLI11's message quotes what was typed: through escape_text like every
+    // message. Help goes to standard output as it is.
+    std::ostringstream error;
+    int status = app.exit(e, std::cout, error);
+    std::istringstream lines(error.str());
+    for (std::string line; std::getline(lines, line);) {
+      std::cerr << news::escape_text(line) << "\n";
+    }
+    if (status == 0) return stdout_written() ? kFound : kOutput;
+    return kUsage;
   }
   return run(opt, bound);
 }

@@ -28,12 +28,15 @@
 #include <thread>
 #include <unordered_set>
 
+#include "database_check.h"
 #include "document.h"
 #include "document_builder.h"
 #include "error.h"
+#include "file_read.h"
 #include "read_retry.h"
 #include "schema.h"
 #include "shards.h"
+#include "sized_thread.h"
 #include "text.h"
 
 namespace fs = std::filesystem;
@@ -186,42 +189,19 @@ class Walker {
   std::vector<std::string> unreadable_;
 };
 
-// Reads a whole file, or explains why it cannot. A new database's run reads
-// every file twice (the look, then the parse), so this is plain open, read
-// and close: stdio's fopen adds an fstat and a buffer per file. Reading
-// 1,000,000 small files with the page cache warm, on the project's 2-core
-// test machine: 4.3-4.6 s of system and 0.7-1.0 s of user time with stdio,
-// 3.4 s and 0.3 s without. From disk, the look's time is the disk's either
-// way (about 20 s).
-bool read_file(const std::string& path, std::string& bytes, std::string& error) {
-  auto fail = [&error] {
-    error = std::string("cannot read: ") + std::strerror(errno);
-    return false;
-  };
-  int fd;
-  do {
-    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  } while (fd < 0 && errno == EINTR);
-  if (fd < 0) return fail();
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  bytes.clear();
-  char buffer[65536];
-  while (true) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n == 0) return true;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail();
-    }
-    bytes.append(buffer, std::size_t(n));
-    if (bytes.size() > kMaxFileBytes) {
-      error = "file is larger than " + std::to_string(kMaxFileBytes >> 20) + " MiB";
-      return false;
-    }
-  }
+// Reads a news file whole, or explains why it cannot (file_read.h: regular
+// files only, never waiting on one, at most kMaxFileBytes). Throws
+// std::bad_alloc when memory runs out.
+ReadResult read_file(const std::string& path, std::string& bytes, std::string& error) {
+  return read_regular_file(path, kMaxFileBytes, bytes, error);
+}
+
+// What a run says when it has no file descriptor left to read with (the
+// limit on open files leaves too few beside its databases).
+std::string no_descriptors_message(const std::string& path, const std::string& error) {
+  return path + ": " + error +
+         ": the limit on open files (ulimit -n) leaves too few for reading; the database is at "
+         "its last commit";
 }
 
 using Hash = std::array<unsigned char, 16>;
@@ -306,6 +286,8 @@ struct Outcome {
   std::vector<std::string> words;          // kIndexed: its spelling words
   std::string reason;                      // kNotADocument, kRejected
   std::vector<std::string> warnings;
+  // Set when the run cannot go on (not the file's fault): what it says.
+  std::optional<std::string> fatal;
 };
 
 // Holds one of `permits` (if any) while it lives.
@@ -332,7 +314,15 @@ Outcome process(const InputFile& file, const Snapshot& snapshot, bool rebuild,
   try {
     out.old_docid = snapshot.docid(file.shard, schema::id_term(file.id));
     std::string bytes;
-    if (!read_file(file.path, bytes, out.reason)) return out;
+    switch (read_file(file.path, bytes, out.reason)) {
+      case ReadResult::kRead:
+        break;
+      case ReadResult::kRefused:
+        return out;
+      case ReadResult::kNoDescriptors:
+        out.fatal = no_descriptors_message(file.path, out.reason);
+        return out;
+    }
     Hash hash = content_hash(bytes);
     if (out.old_docid && !rebuild &&
         snapshot.hash(file.shard, *out.old_docid) == std::optional<Hash>(hash)) {
@@ -360,6 +350,9 @@ Outcome process(const InputFile& file, const Snapshot& snapshot, bool rebuild,
     out.words = spelling_words(out.document);
     out.warnings = std::move(parsed.warnings);
     out.kind = Outcome::Kind::kIndexed;
+  } catch (const std::bad_alloc&) {
+    out.kind = Outcome::Kind::kRejected;
+    out.fatal = kOutOfMemory;
   } catch (const std::exception& e) {
     out.kind = Outcome::Kind::kRejected;
     out.reason = std::string("cannot be indexed: ") + e.what();
@@ -370,29 +363,52 @@ Outcome process(const InputFile& file, const Snapshot& snapshot, bool rebuild,
   return out;
 }
 
-// Starts up to `count` more threads running `body` and returns how many
-// threads `threads` then holds. Where a limit on processes allows fewer, a
-// run reads with fewer threads rather than failing (or, with threads left
-// unjoined, aborting).
+// Thread stacks (sized_thread.h). Readers read a file and take a quick look
+// at it; parsers also parse YAML, which recurses once per level of nesting
+// (yaml-cpp stops at 500), and build the document. The deepest YAML needs
+// about 200 KiB of stack; parsers get four times that and more.
+constexpr std::size_t kReaderStack = 256 << 10;
+constexpr std::size_t kParserStack = 1 << 20;
+
+// Starts up to `count` more threads running `body`, with stacks of
+// `stack_bytes`, and returns how many threads `threads` then holds. Where a
+// limit on processes or on address space allows fewer, a run reads with
+// fewer threads rather than failing (or, with threads left unjoined,
+// aborting).
 template <class Body>
-std::size_t start_threads(std::vector<std::thread>& threads, std::size_t count, const Body& body) {
-  for (std::size_t t = 0; t < count; ++t) {
-    try {
-      threads.emplace_back(body);
-    } catch (const std::system_error&) {
-      break;
-    }
+std::size_t start_threads(std::vector<SizedThread>& threads, std::size_t count,
+                          std::size_t stack_bytes, const Body& body) {
+  try {
+    threads.reserve(threads.size() + count);
+    for (std::size_t t = 0; t < count; ++t) threads.emplace_back(stack_bytes, body);
+  } catch (const std::system_error&) {
+  } catch (const std::bad_alloc&) {
   }
   return threads.size();
 }
 
+// Each reading thread holds a file open while it reads it. Where the limit
+// on open files (ulimit -n) leaves few descriptors, fewer threads read, and
+// `reserve` descriptors are left to the databases (kDescriptorsPerDatabase
+// each: a database's writer and its reader keep up to six table files open
+// each, and the writer also holds its lock and, to commit, opens a new
+// version file). A read that still finds none waits for another to close
+// its file (file_read.h).
+constexpr std::size_t kDescriptorsPerDatabase = 14;
+
+std::size_t readers_within_descriptors(std::size_t wanted, std::size_t reserve) {
+  std::size_t spare = spare_descriptors(wanted + reserve);
+  return std::clamp<std::size_t>(spare > reserve ? spare - reserve : 1, 1, wanted);
+}
+
 // Runs `body` on up to `count` threads, the calling thread one of them
 // (so it runs at least once), and returns when every run has ended. The
-// bodies share their work out among themselves.
+// bodies share their work out among themselves; the helpers have stacks of
+// `stack_bytes`.
 template <class Body>
-void run_on_threads(std::size_t count, const Body& body) {
-  std::vector<std::thread> helpers;
-  if (count > 1) start_threads(helpers, count - 1, body);
+void run_on_threads(std::size_t count, std::size_t stack_bytes, const Body& body) {
+  std::vector<SizedThread> helpers;
+  if (count > 1) start_threads(helpers, count - 1, stack_bytes, body);
   body();
   for (auto& helper : helpers) helper.join();
 }
@@ -413,7 +429,9 @@ class Pipeline {
         parsing_(threads),
         limit_(readers > threads ? &parsing_ : nullptr),
         ring_(256 * threads + 16 * std::max(threads, readers)) {
-    if (start_threads(workers_, std::max(threads, readers), [this] { work(); }) == 0) {
+    std::size_t workers = readers_within_descriptors(
+        std::max(threads, readers), kDescriptorsPerDatabase * snapshot.shards.size());
+    if (start_threads(workers_, workers, kParserStack, [this] { work(); }) == 0) {
       throw Error(Error::Kind::kSystem, "cannot start a thread to read files");
     }
   }
@@ -428,11 +446,15 @@ class Pipeline {
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
-  // The outcome of files[i]; call with i = 0, 1, 2, ... in turn.
+  // The outcome of files[i]; call with i = 0, 1, 2, ... in turn. Throws
+  // Error(kSystem) when the run cannot go on (Outcome::fatal), or a worker
+  // ran out of memory.
   Outcome take(std::size_t i) {
     std::unique_lock lock(mutex_);
     auto& slot = ring_[i % ring_.size()];
-    ready_.wait(lock, [&] { return slot.has_value(); });
+    ready_.wait(lock, [&] { return slot.has_value() || out_of_memory_; });
+    if (!slot) throw Error(Error::Kind::kSystem, kOutOfMemory);
+    if (slot->fatal) throw Error(Error::Kind::kSystem, *slot->fatal);
     Outcome out = std::move(*slot);
     slot.reset();
     taken_ = i + 1;
@@ -441,21 +463,32 @@ class Pipeline {
   }
 
  private:
+  // A worker that runs out of memory outside process() (its builder, an
+  // outcome) says so to take() and ends.
   void work() {
-    DocumentBuilder builder;
-    while (true) {
-      std::size_t i;
-      {
-        std::unique_lock lock(mutex_);
-        space_.wait(
-            lock, [&] { return stop_ || next_ >= files_.size() || next_ < taken_ + ring_.size(); });
-        if (stop_ || next_ >= files_.size()) return;
-        i = next_++;
+    try {
+      DocumentBuilder builder;
+      while (true) {
+        std::size_t i;
+        {
+          std::unique_lock lock(mutex_);
+          space_.wait(lock, [&] {
+            return stop_ || next_ >= files_.size() || next_ < taken_ + ring_.size();
+          });
+          if (stop_ || next_ >= files_.size()) return;
+          i = next_++;
+        }
+        Outcome out = process(files_[i], snapshot_, rebuild_, builder, limit_);
+        {
+          std::lock_guard lock(mutex_);
+          ring_[i % ring_.size()] = std::move(out);
+        }
+        ready_.notify_all();
       }
-      Outcome out = process(files_[i], snapshot_, rebuild_, builder, limit_);
+    } catch (const std::bad_alloc&) {
       {
         std::lock_guard lock(mutex_);
-        ring_[i % ring_.size()] = std::move(out);
+        out_of_memory_ = true;
       }
       ready_.notify_all();
     }
@@ -470,8 +503,8 @@ class Pipeline {
   std::condition_variable ready_, space_;
   std::vector<std::optional<Outcome>> ring_;
   std::size_t next_ = 0, taken_ = 0;
-  bool stop_ = false;
-  std::vector<std::thread> workers_;
+  bool stop_ = false, out_of_memory_ = false;
+  std::vector<SizedThread> workers_;
 };
 
 // A database folder whose creation was cut short (a kill before Xapian wrote
@@ -531,6 +564,7 @@ Xapian::WritableDatabase open_writable(const std::string& path, const IndexOptio
     throw Error(Error::Kind::kDatabase, "cannot create database " + path + ": " + ec.message());
   }
   check_writable(path);
+  check_local_database(path);
   bool told = false;
   while (true) {
     try {
@@ -545,7 +579,7 @@ Xapian::WritableDatabase open_writable(const std::string& path, const IndexOptio
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     } catch (const Xapian::Error& e) {
       throw Error(Error::Kind::kDatabase,
-                  "cannot open database " + path + ": " + e.get_description());
+                  "cannot open database " + path + ": " + describe_database_error(e, path));
     }
   }
 }
@@ -625,7 +659,7 @@ void read_ahead(const std::vector<fs::path>& folders) {
       ::close(fd);
     }
   };
-  run_on_threads(tables.size(), read);
+  run_on_threads(tables.size(), kReaderStack, read);
 }
 
 // Merges the committed parts of a split build ("0": the high part, "1": the
@@ -638,6 +672,8 @@ void merge_parts(const std::string& db_path, const fs::path& parts) {
   fs::remove_all(merged, ec);
   try {
     read_ahead({parts / "0", parts / "1"});
+    check_local_database((parts / "0").string());
+    check_local_database((parts / "1").string());
     Xapian::Database high((parts / "0").string()), low((parts / "1").string());
     // A part that has committed nothing has placed nothing (and recorded no order yet).
     auto order_of = [](const Xapian::Database& part) {
@@ -888,12 +924,18 @@ class ShardWriter {
       add_words(finish_.words);
       for (const auto& scope : finish_.scopes) prune(scope);
       commit(/*final=*/true);
+    } catch (const std::bad_alloc&) {
+      fail(std::make_exception_ptr(Error(Error::Kind::kSystem, kOutOfMemory)));
     } catch (...) {
-      std::lock_guard lock(mutex_);
-      error_ = std::current_exception();
-      failed_ = true;
-      space_.notify_all();
+      fail(std::current_exception());
     }
+  }
+
+  void fail(std::exception_ptr error) {
+    std::lock_guard lock(mutex_);
+    error_ = std::move(error);
+    failed_ = true;
+    space_.notify_all();
   }
 
   // Prior order (schema.h): a new database is kept in it; one that is not
@@ -1266,15 +1308,26 @@ class Run {
   // Unreadable and unclear files last.
   static void order_by_prior(std::vector<InputFile>& files, unsigned threads) {
     std::atomic<std::size_t> next{0};
+    std::atomic<bool> out_of_memory{false};
     auto look = [&] {
-      std::string bytes, error;
-      for (std::size_t i; (i = next.fetch_add(1)) < files.size();) {
-        std::optional<double> prior;
-        if (read_file(files[i].path, bytes, error)) prior = peek_prior(bytes);
-        files[i].look = prior.value_or(-1.0);
+      try {
+        std::string bytes, error;
+        for (std::size_t i; (i = next.fetch_add(1)) < files.size();) {
+          std::optional<double> prior;
+          if (read_file(files[i].path, bytes, error) == ReadResult::kRead) {
+            prior = peek_prior(bytes);
+          }
+          files[i].look = prior.value_or(-1.0);
+        }
+      } catch (const std::bad_alloc&) {
+        out_of_memory = true;
+        next = files.size();  // the others stop too
       }
     };
-    run_on_threads(std::max(threads, kDiskThreads), look);
+    // The databases open no files meanwhile.
+    run_on_threads(readers_within_descriptors(std::max(threads, kDiskThreads), 0), kReaderStack,
+                   look);
+    if (out_of_memory) throw Error(Error::Kind::kSystem, kOutOfMemory);
     // Sorted by index, then moved once: cheaper than moving the files at every pass.
     std::vector<std::size_t> order(files.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -1449,17 +1502,23 @@ IndexStats index_paths(const std::vector<std::string>& paths, const IndexOptions
       throw Error(Error::Kind::kNoSuchPath, path + ": no such file or folder");
     }
   }
-  settle_parts(options, observer);
-  Run run(options, observer);
+  // Xapian's errors while the database is opened (settle_parts, Run's
+  // constructor) are reported as those of a run.
   try {
-    return run.go(paths);
+    settle_parts(options, observer);
+    Run run(options, observer);
+    try {
+      return run.go(paths);
+    } catch (...) {
+      run.abandon();
+      throw;
+    }
+  } catch (const Xapian::DatabaseCorruptError& e) {
+    throw Error(Error::Kind::kDatabase,
+                "database " + options.db_path + ": " + describe_database_error(e, options.db_path));
   } catch (const Xapian::Error& e) {
-    run.abandon();
     throw Error(Error::Kind::kDatabase, "database " + options.db_path + ": " + e.get_description() +
                                             " (the last committed state is intact)");
-  } catch (...) {
-    run.abandon();
-    throw;
   }
 }
 

@@ -11,6 +11,7 @@
 #include <regex>
 #include <unordered_map>
 
+#include "database_check.h"
 #include "error.h"
 #include "prior_source.h"
 #include "read_retry.h"
@@ -179,7 +180,8 @@ SearchResponse Searcher::search(const SearchRequest& request) {
   } catch (const Xapian::DatabaseModifiedError&) {
     throw Error(Error::Kind::kDatabase, "database " + specs_text() + " kept changing: try again");
   } catch (const Xapian::Error& e) {
-    throw Error(Error::Kind::kDatabase, "database " + specs_text() + ": " + e.get_description());
+    throw Error(Error::Kind::kDatabase,
+                "database " + specs_text() + ": " + describe_database_error(e, specs_text()));
   }
 }
 

@@ -25,6 +25,31 @@
 extern "C" {
 const char* malloc_conf = "thp:always,metadata_thp:always,dirty_decay_ms:30000";
 }
+
+#include <jemalloc/jemalloc.h>
+
+namespace {
+
+// jemalloc creates its arenas (four per core) as threads first allocate, and
+// when memory is short at that moment, jemalloc 5.3 goes on with the arena
+// it could not create and the process dies of SIGSEGV (a thread starting
+// under ulimit -v). So every arena is created here, before any thread
+// starts; false if one cannot be (memory is too short to run at all).
+bool create_arenas() {
+  unsigned arenas = 0, own = 0;
+  std::size_t size = sizeof arenas;
+  if (mallctl("arenas.narenas", &arenas, &size, nullptr, 0) != 0) return true;
+  size = sizeof own;
+  if (mallctl("thread.arena", &own, &size, nullptr, 0) != 0) return false;
+  bool created = true;
+  for (unsigned i = 0; i < arenas && created; ++i) {
+    created = mallctl("thread.arena", nullptr, nullptr, &i, sizeof i) == 0;
+  }
+  mallctl("thread.arena", nullptr, nullptr, &own, sizeof own);
+  return created;
+}
+
+}  // namespace
 #endif
 
 namespace {
@@ -239,6 +264,12 @@ int run(Options opt, const CLI::Option* db_option) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef NEWS_WITH_JEMALLOC
+  if (!create_arenas()) {
+    std::cerr << "news-index: " << news::kOutOfMemory << "\n";
+    return kFatal;
+  }
+#endif
   CLI::App app{"news-index"};
   Options opt;
   CLI::Option* db_option = setup(app, opt);
@@ -248,5 +279,10 @@ int main(int argc, char** argv) {
     int status = app.exit(e);
     return status == 0 ? kOk : kUsage;
   }
-  return run(opt, db_option);
+  try {
+    return run(opt, db_option);
+  } catch (const std::bad_alloc&) {
+    std::cerr << "news-index: " << news::kOutOfMemory << "; the database is at its last commit\n";
+    return kFatal;
+  }
 }

@@ -327,5 +327,10 @@ int main(int argc, char** argv) {
     int status = app.exit(e);
     return status == 0 ? kFound : kUsage;
   }
-  return run(opt, bound);
+  try {
+    return run(opt, bound);
+  } catch (const std::bad_alloc&) {
+    std::cerr << "news-search: " << news::kOutOfMemory << "\n";
+    return kDatabase;
+  }
 }

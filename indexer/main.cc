@@ -100,8 +100,10 @@ EXIT STATUS
   1  some files were rejected (each named on stderr); the others were indexed
   2  bad command line or configuration file, or --shards against a database
      built with another number of shards
-  3  fatal error: no such path, the database cannot be opened or written, or the
-     system refuses a thread
+  3  fatal error: no such path; the database cannot be opened or written, or is
+     damaged (the message names the file and the xapian-check to run); the
+     system refuses a thread; out of memory; too few file descriptors to go on.
+     The database is left at its last commit
   4  the database is locked by another indexer (see --wait)
 
 EXAMPLES

@@ -75,8 +75,9 @@ EXIT STATUS
   0  matches were found
   1  nothing matched
   2  bad command line, configuration, query or filter
-  3  no database, the database cannot be read, or a shard server cannot be
-     reached
+  3  no database, the database cannot be read or is damaged (the message names
+     the file and the xapian-check to run), a shard server cannot be reached,
+     or out of memory
 
 EXAMPLES
   news-search facial recognition

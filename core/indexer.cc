@@ -389,16 +389,18 @@ std::size_t start_threads(std::vector<SizedThread>& threads, std::size_t count,
 
 // Each reading thread holds a file open while it reads it. Where the limit
 // on open files (ulimit -n) leaves few descriptors, fewer threads read, and
-// `reserve` descriptors are left to the databases (kDescriptorsPerDatabase
-// each: a database's writer and its reader keep up to six table files open
-// each, and the writer also holds its lock and, to commit, opens a new
-// version file). A read that still finds none waits for another to close
-// its file (file_read.h).
+// some are left to the databases, which open table files as they first use
+// them and a new version file to commit: kDescriptorsPerDatabase each (a
+// writer's six tables, its lock and version file, a reader's tables), but
+// at most half of those spare, so that many shards under the usual limit of
+// 1,024 still read on many threads. A read that still finds none waits for
+// another to close its file (file_read.h).
 constexpr std::size_t kDescriptorsPerDatabase = 14;
 
-std::size_t readers_within_descriptors(std::size_t wanted, std::size_t reserve) {
-  std::size_t spare = spare_descriptors(wanted + reserve);
-  return std::clamp<std::size_t>(spare > reserve ? spare - reserve : 1, 1, wanted);
+std::size_t readers_within_descriptors(std::size_t wanted, std::size_t databases) {
+  std::size_t spare = spare_descriptors(wanted + kDescriptorsPerDatabase * databases);
+  std::size_t reserve = std::min(kDescriptorsPerDatabase * databases, spare / 2);
+  return std::clamp<std::size_t>(spare - reserve, 1, wanted);
 }
 
 // Runs `body` on up to `count` threads, the calling thread one of them
@@ -429,8 +431,8 @@ class Pipeline {
         parsing_(threads),
         limit_(readers > threads ? &parsing_ : nullptr),
         ring_(256 * threads + 16 * std::max(threads, readers)) {
-    std::size_t workers = readers_within_descriptors(
-        std::max(threads, readers), kDescriptorsPerDatabase * snapshot.shards.size());
+    std::size_t workers =
+        readers_within_descriptors(std::max(threads, readers), snapshot.shards.size());
     if (start_threads(workers_, workers, kParserStack, [this] { work(); }) == 0) {
       throw Error(Error::Kind::kSystem, "cannot start a thread to read files");
     }

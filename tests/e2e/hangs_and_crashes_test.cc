@@ -278,10 +278,11 @@ TEST(DamagedDatabaseTest, StubFilesThatLeadBackToThemselvesAreRefusedByBothProgr
   EXPECT_CONTAINS(index.err, "shard-01/XAPIANDB leads back to itself");
 }
 
-// Every byte of a real version file, changed to a few other values in turn:
-// neither program dies of a signal; each either works as before (the byte
-// did not matter: the UUID, say) or exits 3 naming the damaged database, and
-// a message that blames the version file says which command shows the damage.
+// Every byte of a real version file but its UUID (which neither program
+// reads), changed to a few other values in turn: neither program dies of a
+// signal; each either works (the byte did not matter) or exits 3 naming the
+// damaged database, and a message that blames the version file says which
+// command shows the damage.
 TEST(DamagedDatabaseTest, NoOneByteChangeOfTheVersionFileKillsEitherProgram) {
   TempDir dir;
   const fs::path base = dir / "base";
@@ -294,6 +295,7 @@ TEST(DamagedDatabaseTest, NoOneByteChangeOfTheVersionFileKillsEitherProgram) {
   const fs::path copy = dir / "copy";
   int damaged = 0;
   for (std::size_t pos = 0; pos < version.size(); ++pos) {
+    if (pos >= 16 && pos < 32) continue;  // the UUID
     auto original = static_cast<unsigned char>(version[pos]);
     for (unsigned value : {0x00u, 0xffu, original ^ 0x01u, original ^ 0x80u}) {
       if (value == original) continue;

@@ -297,7 +297,9 @@ TEST(DamagedDatabaseTest, NoOneByteChangeOfTheVersionFileKillsEitherProgram) {
   for (std::size_t pos = 0; pos < version.size(); ++pos) {
     if (pos >= 16 && pos < 32) continue;  // the UUID
     auto original = static_cast<unsigned char>(version[pos]);
-    for (unsigned value : {0x00u, 0xffu, original ^ 0x01u, original ^ 0x80u}) {
+    // 0x40 and 0x7f in a table's level byte crashed libxapian (a B-tree of
+    // 16 or 31 levels); the others flip flags and lengths.
+    for (unsigned value : {0x00u, 0x40u, 0x7fu, original ^ 0x01u, original ^ 0x80u}) {
       if (value == original) continue;
       fs::remove_all(copy);
       fs::copy(base, copy);

@@ -5,14 +5,16 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <regex>
-#include <sstream>
 
 #include "error.h"
+#include "file_read.h"
 
 namespace news {
 namespace {
+
+// A configuration file is a few lines; a larger one is not read.
+constexpr std::size_t kMaxConfigBytes = 1 << 20;
 
 [[noreturn]] void bad(const std::string& path, const std::string& key, const std::string& why) {
   throw Error(Error::Kind::kConfig, path + ": " + (key.empty() ? "" : key + ": ") + why);
@@ -130,11 +132,11 @@ Config load_config(const std::string& explicit_path) {
     if (required) bad(path, "", "no such configuration file");
     return {};
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) bad(path, "", "cannot be read");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_config(text.str(), path);
+  std::string text, error;
+  if (read_regular_file(path, kMaxConfigBytes, text, error) != ReadResult::kRead) {
+    bad(path, "", error);
+  }
+  return parse_config(text, path);
 }
 
 }  // namespace news

@@ -25,7 +25,9 @@ struct Config {
   std::optional<unsigned> limit;
 };
 
-// `explicit_path` is --config's value (empty when not given).
+// `explicit_path` is --config's value (empty when not given). Only a
+// regular file of at most 1 MiB is read (file_read.h); anything else is an
+// Error(kConfig) naming the file, never waited on.
 Config load_config(const std::string& explicit_path);
 
 // Parses a config file's text; `path` is only used in messages.

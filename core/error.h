@@ -27,4 +27,8 @@ class Error : public std::runtime_error {
   Kind kind_;
 };
 
+// What an Error(kSystem) says when memory runs out (std::bad_alloc).
+inline constexpr const char* kOutOfMemory =
+    "out of memory (is a limit on address space, ulimit -v, set too low?)";
+
 }  // namespace news

@@ -32,13 +32,16 @@
 #include <unordered_set>
 #include <utility>
 
+#include "database_check.h"
 #include "db_folder.h"
 #include "document.h"
 #include "document_builder.h"
 #include "error.h"
+#include "file_read.h"
 #include "read_retry.h"
 #include "schema.h"
 #include "shards.h"
+#include "sized_thread.h"
 #include "text.h"
 
 namespace fs = std::filesystem;
@@ -92,28 +95,6 @@ class Fd {
  private:
   int fd_;
 };
-
-// Opens `path` as open(2) would, also when it is longer than PATH_MAX: such a
-// path (folders nested some thousands deep) is opened a piece at a time, each
-// piece relative to the folder the one before it reached.
-int open_path(const std::string& path, int flags) {
-  if (path.size() < PATH_MAX) return ::open(path.c_str(), flags);
-  Fd at;  // the folder reached so far; none: the working folder
-  std::size_t from = 0;
-  while (path.size() - from >= PATH_MAX) {
-    std::size_t cut = path.rfind('/', from + PATH_MAX - 1);
-    if (cut == std::string::npos || cut <= from) {
-      errno = ENAMETOOLONG;  // one name longer than PATH_MAX
-      return -1;
-    }
-    std::string piece = path.substr(from, cut - from);
-    Fd next(::openat(at ? at.get() : AT_FDCWD, piece.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!next) return -1;
-    at = std::move(next);
-    from = cut + 1;
-  }
-  return ::openat(at ? at.get() : AT_FDCWD, path.c_str() + from, flags);
-}
 
 // Whether document `id` is under `entry` of Walker::unreadable_: a folder's
 // prefix ("sub/dir/", "" for a whole root) or an entry's own id (a file, or a
@@ -453,44 +434,19 @@ class Walker {
   std::string path_, id_;  // the entry being visited: its path as given, and its id
 };
 
-// Reads a whole file, or explains why it cannot. A new database's run reads
-// every file twice (the look, then the parse), so this is plain open, read
-// and close: stdio's fopen adds an fstat and a buffer per file. Reading
-// 1,000,000 small files with the page cache warm, on the project's 2-core
-// test machine: 4.3-4.6 s of system and 0.7-1.0 s of user time with stdio,
-// 3.4 s and 0.3 s without. From disk, the look's time is the disk's either
-// way (about 20 s). A file over kMaxFileBytes gives false with the bytes
-// read so far (more than the limit), so the caller can tell a large news
-// file from a large file of another kind by its first bytes.
-bool read_file(const std::string& path, std::string& bytes, std::string& error) {
-  auto fail = [&error] {
-    error = std::string("cannot read: ") + std::strerror(errno);
-    return false;
-  };
-  int fd;
-  do {
-    fd = open_path(path, O_RDONLY | O_CLOEXEC);
-  } while (fd < 0 && errno == EINTR);
-  if (fd < 0) return fail();
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  bytes.clear();
-  char buffer[65536];
-  while (true) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n == 0) return true;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail();
-    }
-    bytes.append(buffer, std::size_t(n));
-    if (bytes.size() > kMaxFileBytes) {
-      error = "file is larger than " + std::to_string(kMaxFileBytes >> 20) + " MiB";
-      return false;
-    }
-  }
+// Reads a news file whole, or explains why it cannot (file_read.h: regular
+// files only, never waiting on one, at most kMaxFileBytes). Throws
+// std::bad_alloc when memory runs out.
+ReadResult read_file(const std::string& path, std::string& bytes, std::string& error) {
+  return read_regular_file(path, kMaxFileBytes, bytes, error);
+}
+
+// What a run says when it has no file descriptor left to read with (the
+// limit on open files leaves too few beside its databases).
+std::string no_descriptors_message(const std::string& path, const std::string& error) {
+  return path + ": " + error +
+         ": the limit on open files (ulimit -n) leaves too few for reading; the database is at "
+         "its last commit";
 }
 
 using Hash = std::array<unsigned char, 16>;
@@ -604,6 +560,8 @@ struct Outcome {
   std::vector<std::string> words;          // kIndexed: its spelling words
   std::string reason;                      // kNotADocument, kRejected
   std::vector<std::string> warnings;
+  // Set when the run cannot go on (not the file's fault): what it says.
+  std::optional<std::string> fatal;
 };
 
 // Holds one of `permits` (if any) while it lives.
@@ -686,15 +644,25 @@ Outcome process(const InputFile& file, const Snapshot& snapshot, bool rebuild,
       }
     }
     std::string bytes;
-    if (!read_file(file.path, bytes, out.reason)) {
-      if (vanished(file.path)) {
-        out.kind = Outcome::Kind::kVanished;
-      } else if (bytes.size() > kMaxFileBytes && !opens_front_matter(bytes)) {
+    switch (read_file(file.path, bytes, out.reason)) {
+      case ReadResult::kRead:
+        break;
+      case ReadResult::kTooLarge: {
         // A video or an archive beside the news, not a news file too large.
-        out.kind = Outcome::Kind::kNotADocument;
-        out.reason = out.reason + ", and not a news document (no '---' line at the top)";
+        std::string head, error;
+        if (read_regular_file_start(file.path, 64, head, error) == ReadResult::kRead &&
+            !opens_front_matter(head)) {
+          out.kind = Outcome::Kind::kNotADocument;
+          out.reason = out.reason + ", and not a news document (no '---' line at the top)";
+        }
+        return out;
       }
-      return out;
+      case ReadResult::kRefused:
+        if (vanished(file.path)) out.kind = Outcome::Kind::kVanished;
+        return out;
+      case ReadResult::kNoDescriptors:
+        out.fatal = no_descriptors_message(file.path, out.reason);
+        return out;
     }
     Hash hash = content_hash(bytes);
     if (out.old_docid && !rebuild &&
@@ -723,6 +691,9 @@ Outcome process(const InputFile& file, const Snapshot& snapshot, bool rebuild,
     out.words = spelling_words(out.document);
     out.warnings = std::move(parsed.warnings);
     out.kind = Outcome::Kind::kIndexed;
+  } catch (const std::bad_alloc&) {
+    out.kind = Outcome::Kind::kRejected;
+    out.fatal = kOutOfMemory;
   } catch (const std::exception& e) {
     out.kind = Outcome::Kind::kRejected;
     out.reason = std::string("cannot be indexed: ") + e.what();
@@ -733,29 +704,54 @@ Outcome process(const InputFile& file, const Snapshot& snapshot, bool rebuild,
   return out;
 }
 
-// Starts up to `count` more threads running `body` and returns how many
-// threads `threads` then holds. Where a limit on processes allows fewer, a
-// run reads with fewer threads rather than failing (or, with threads left
-// unjoined, aborting).
+// Thread stacks (sized_thread.h). Readers read a file and take a quick look
+// at it; parsers also parse YAML, which recurses once per level of nesting
+// (yaml-cpp stops at 500), and build the document. The deepest YAML needs
+// about 200 KiB of stack; parsers get four times that and more.
+constexpr std::size_t kReaderStack = 256 << 10;
+constexpr std::size_t kParserStack = 1 << 20;
+
+// Starts up to `count` more threads running `body`, with stacks of
+// `stack_bytes`, and returns how many threads `threads` then holds. Where a
+// limit on processes or on address space allows fewer, a run reads with
+// fewer threads rather than failing (or, with threads left unjoined,
+// aborting).
 template <class Body>
-std::size_t start_threads(std::vector<std::thread>& threads, std::size_t count, const Body& body) {
-  for (std::size_t t = 0; t < count; ++t) {
-    try {
-      threads.emplace_back(body);
-    } catch (const std::system_error&) {
-      break;
-    }
+std::size_t start_threads(std::vector<SizedThread>& threads, std::size_t count,
+                          std::size_t stack_bytes, const Body& body) {
+  try {
+    threads.reserve(threads.size() + count);
+    for (std::size_t t = 0; t < count; ++t) threads.emplace_back(stack_bytes, body);
+  } catch (const std::system_error&) {
+  } catch (const std::bad_alloc&) {
   }
   return threads.size();
 }
 
+// Each reading thread holds a file open while it reads it. Where the limit
+// on open files (ulimit -n) leaves few descriptors, fewer threads read, and
+// some are left to the databases, which open table files as they first use
+// them and a new version file to commit: kDescriptorsPerDatabase each (a
+// writer's six tables, its lock and version file, a reader's tables), but
+// at most half of those spare, so that many shards under the usual limit of
+// 1,024 still read on many threads. A read that still finds none waits for
+// another to close its file (file_read.h).
+constexpr std::size_t kDescriptorsPerDatabase = 14;
+
+std::size_t readers_within_descriptors(std::size_t wanted, std::size_t databases) {
+  std::size_t spare = spare_descriptors(wanted + kDescriptorsPerDatabase * databases);
+  std::size_t reserve = std::min(kDescriptorsPerDatabase * databases, spare / 2);
+  return std::clamp<std::size_t>(spare - reserve, 1, wanted);
+}
+
 // Runs `body` on up to `count` threads, the calling thread one of them
 // (so it runs at least once), and returns when every run has ended. The
-// bodies share their work out among themselves.
+// bodies share their work out among themselves; the helpers have stacks of
+// `stack_bytes`.
 template <class Body>
-void run_on_threads(std::size_t count, const Body& body) {
-  std::vector<std::thread> helpers;
-  if (count > 1) start_threads(helpers, count - 1, body);
+void run_on_threads(std::size_t count, std::size_t stack_bytes, const Body& body) {
+  std::vector<SizedThread> helpers;
+  if (count > 1) start_threads(helpers, count - 1, stack_bytes, body);
   body();
   for (auto& helper : helpers) helper.join();
 }
@@ -776,7 +772,9 @@ class Pipeline {
         parsing_(threads),
         limit_(readers > threads ? &parsing_ : nullptr),
         ring_(256 * threads + 16 * std::max(threads, readers)) {
-    if (start_threads(workers_, std::max(threads, readers), [this] { work(); }) == 0) {
+    std::size_t workers =
+        readers_within_descriptors(std::max(threads, readers), snapshot.shards.size());
+    if (start_threads(workers_, workers, kParserStack, [this] { work(); }) == 0) {
       throw Error(Error::Kind::kSystem, "cannot start a thread to read files");
     }
   }
@@ -791,11 +789,15 @@ class Pipeline {
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
-  // The outcome of files[i]; call with i = 0, 1, 2, ... in turn.
+  // The outcome of files[i]; call with i = 0, 1, 2, ... in turn. Throws
+  // Error(kSystem) when the run cannot go on (Outcome::fatal), or a worker
+  // ran out of memory.
   Outcome take(std::size_t i) {
     std::unique_lock lock(mutex_);
     auto& slot = ring_[i % ring_.size()];
-    ready_.wait(lock, [&] { return slot.has_value(); });
+    ready_.wait(lock, [&] { return slot.has_value() || out_of_memory_; });
+    if (!slot) throw Error(Error::Kind::kSystem, kOutOfMemory);
+    if (slot->fatal) throw Error(Error::Kind::kSystem, *slot->fatal);
     Outcome out = std::move(*slot);
     slot.reset();
     taken_ = i + 1;
@@ -804,21 +806,32 @@ class Pipeline {
   }
 
  private:
+  // A worker that runs out of memory outside process() (its builder, an
+  // outcome) says so to take() and ends.
   void work() {
-    DocumentBuilder builder;
-    while (true) {
-      std::size_t i;
-      {
-        std::unique_lock lock(mutex_);
-        space_.wait(
-            lock, [&] { return stop_ || next_ >= files_.size() || next_ < taken_ + ring_.size(); });
-        if (stop_ || next_ >= files_.size()) return;
-        i = next_++;
+    try {
+      DocumentBuilder builder;
+      while (true) {
+        std::size_t i;
+        {
+          std::unique_lock lock(mutex_);
+          space_.wait(lock, [&] {
+            return stop_ || next_ >= files_.size() || next_ < taken_ + ring_.size();
+          });
+          if (stop_ || next_ >= files_.size()) return;
+          i = next_++;
+        }
+        Outcome out = process(files_[i], snapshot_, rebuild_, builder, limit_);
+        {
+          std::lock_guard lock(mutex_);
+          ring_[i % ring_.size()] = std::move(out);
+        }
+        ready_.notify_all();
       }
-      Outcome out = process(files_[i], snapshot_, rebuild_, builder, limit_);
+    } catch (const std::bad_alloc&) {
       {
         std::lock_guard lock(mutex_);
-        ring_[i % ring_.size()] = std::move(out);
+        out_of_memory_ = true;
       }
       ready_.notify_all();
     }
@@ -833,8 +846,8 @@ class Pipeline {
   std::condition_variable ready_, space_;
   std::vector<std::optional<Outcome>> ring_;
   std::size_t next_ = 0, taken_ = 0;
-  bool stop_ = false;
-  std::vector<std::thread> workers_;
+  bool stop_ = false, out_of_memory_ = false;
+  std::vector<SizedThread> workers_;
 };
 
 // The folder the database lives in (or would be created in) must be
@@ -878,6 +891,7 @@ Xapian::WritableDatabase open_writable(const std::string& path, const IndexOptio
     }
   }
   check_writable(path);
+  check_local_database(path);
   bool told = false;
   while (true) {
     try {
@@ -897,7 +911,7 @@ Xapian::WritableDatabase open_writable(const std::string& path, const IndexOptio
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     } catch (const Xapian::Error& e) {
       throw Error(Error::Kind::kDatabase,
-                  "cannot open database " + path + ": " + e.get_description());
+                  "cannot open database " + path + ": " + describe_database_error(e, path));
     }
   }
 }
@@ -977,7 +991,7 @@ void read_ahead(const std::vector<fs::path>& folders) {
       ::close(fd);
     }
   };
-  run_on_threads(tables.size(), read);
+  run_on_threads(tables.size(), kReaderStack, read);
 }
 
 // Merges the committed parts of a split build ("0": the high part, "1": the
@@ -990,6 +1004,8 @@ void merge_parts(const std::string& db_path, const fs::path& parts) {
   remove_own_folder(merged);  // a merge cut short; if it cannot go, the compaction says why
   try {
     read_ahead({parts / "0", parts / "1"});
+    check_local_database((parts / "0").string());
+    check_local_database((parts / "1").string());
     Xapian::Database high((parts / "0").string()), low((parts / "1").string());
     // A part that has committed nothing has placed nothing (and recorded no order yet).
     auto order_of = [](const Xapian::Database& part) {
@@ -1265,12 +1281,18 @@ class ShardWriter {
       add_words(finish_.words);
       for (const auto& scope : finish_.scopes) prune(scope);
       commit(/*final=*/true);
+    } catch (const std::bad_alloc&) {
+      fail(std::make_exception_ptr(Error(Error::Kind::kSystem, kOutOfMemory)));
     } catch (...) {
-      std::lock_guard lock(mutex_);
-      error_ = std::current_exception();
-      failed_ = true;
-      space_.notify_all();
+      fail(std::current_exception());
     }
+  }
+
+  void fail(std::exception_ptr error) {
+    std::lock_guard lock(mutex_);
+    error_ = std::move(error);
+    failed_ = true;
+    space_.notify_all();
   }
 
   // Prior order (schema.h): a new database is kept in it; one that is not
@@ -1703,18 +1725,27 @@ class Run {
   std::uintmax_t order_by_prior(std::vector<InputFile>& files, unsigned threads) const {
     std::atomic<std::size_t> next{0};
     std::atomic<std::uintmax_t> total{0};
+    std::atomic<bool> out_of_memory{false};
     auto look = [&] {
-      std::string bytes, error;
-      for (std::size_t i; (i = next.fetch_add(1)) < files.size() && !stop_requested();) {
-        std::optional<double> prior;
-        if (read_file(files[i].path, bytes, error)) {
-          prior = peek_prior(bytes);
-          total += bytes.size();
+      try {
+        std::string bytes, error;
+        for (std::size_t i; (i = next.fetch_add(1)) < files.size() && !stop_requested();) {
+          std::optional<double> prior;
+          if (read_file(files[i].path, bytes, error) == ReadResult::kRead) {
+            prior = peek_prior(bytes);
+            total += bytes.size();
+          }
+          files[i].look = prior.value_or(-1.0);
         }
-        files[i].look = prior.value_or(-1.0);
+      } catch (const std::bad_alloc&) {
+        out_of_memory = true;
+        next = files.size();  // the others stop too
       }
     };
-    run_on_threads(std::max(threads, kDiskThreads), look);
+    // The databases open no files meanwhile.
+    run_on_threads(readers_within_descriptors(std::max(threads, kDiskThreads), 0), kReaderStack,
+                   look);
+    if (out_of_memory) throw Error(Error::Kind::kSystem, kOutOfMemory);
     // Sorted by index, then moved once: cheaper than moving the files at every pass.
     std::vector<std::size_t> order(files.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -1944,17 +1975,23 @@ IndexStats index_paths(const std::vector<std::string>& paths, const IndexOptions
       throw Error(Error::Kind::kNoSuchPath, path + ": no such file or folder");
     }
   }
-  settle_parts(options, observer);
-  Run run(options, observer);
+  // Xapian's errors while the database is opened (settle_parts, Run's
+  // constructor) are reported as those of a run.
   try {
-    return run.go(paths);
+    settle_parts(options, observer);
+    Run run(options, observer);
+    try {
+      return run.go(paths);
+    } catch (...) {
+      run.abandon();
+      throw;
+    }
+  } catch (const Xapian::DatabaseCorruptError& e) {
+    throw Error(Error::Kind::kDatabase,
+                "database " + options.db_path + ": " + describe_database_error(e, options.db_path));
   } catch (const Xapian::Error& e) {
-    run.abandon();
     throw Error(Error::Kind::kDatabase, "database " + options.db_path + ": " + e.get_description() +
                                             " (the last committed state is intact)");
-  } catch (...) {
-    run.abandon();
-    throw;
   }
 }
 

@@ -12,6 +12,7 @@
 #include <regex>
 #include <unordered_map>
 
+#include "database_check.h"
 #include "db_folder.h"
 #include "error.h"
 #include "indexer.h"
@@ -267,7 +268,8 @@ SearchResponse Searcher::search(const SearchRequest& request) {
   } catch (const Xapian::DatabaseModifiedError&) {
     throw Error(Error::Kind::kDatabase, "database " + specs_text() + " kept changing: try again");
   } catch (const Xapian::Error& e) {
-    throw Error(Error::Kind::kDatabase, "database " + specs_text() + ": " + e.get_description());
+    throw Error(Error::Kind::kDatabase,
+                "database " + specs_text() + ": " + describe_database_error(e, specs_text()));
   }
 }
 

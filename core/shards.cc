@@ -7,7 +7,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "database_check.h"
 #include "error.h"
+#include "file_read.h"
 #include "read_retry.h"
 #include "schema.h"
 
@@ -35,8 +37,15 @@ std::string parts_path(const std::string& db_path) {
 
 namespace {
 
+// A stub file's lines, but comments and empty lines. Throws Error(kDatabase)
+// for a stub that cannot be read, is not a regular file or is larger than
+// 64 KiB (a stub lists a few databases).
 std::vector<std::string> stub_lines(const fs::path& stub) {
-  std::ifstream in(stub);
+  std::string bytes, error;
+  if (read_regular_file(stub.string(), 64 << 10, bytes, error) != ReadResult::kRead) {
+    throw Error(Error::Kind::kDatabase, "stub file " + stub.string() + ": " + error);
+  }
+  std::istringstream in(bytes);
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -52,7 +61,13 @@ bool reaches_remote(const fs::path& path, int depth = 0) {
   std::error_code ec;
   fs::path stub = fs::is_directory(path, ec) ? path / kStubFileName : path;
   if (depth > 4 || !fs::is_regular_file(stub, ec)) return false;
-  for (const auto& line : stub_lines(stub)) {
+  std::vector<std::string> lines;
+  try {
+    lines = stub_lines(stub);
+  } catch (const Error&) {
+    return false;
+  }
+  for (const auto& line : lines) {
     std::istringstream words(line);
     std::string type, target;
     words >> type >> target;
@@ -162,6 +177,7 @@ Xapian::docid prior_range_end(const std::vector<Xapian::Database>& parts) {
 }  // namespace
 
 Xapian::Database open_local(const std::string& path) {
+  check_local_database(path);
   return read_newest(nullptr, [&] { return Xapian::Database(path); });
 }
 
@@ -201,7 +217,7 @@ SearchDatabases open_search_databases(const std::vector<std::string>& specs) {
                                               " (is xapian-tcpsrv running there?)");
     } catch (const Xapian::Error& e) {
       throw Error(Error::Kind::kDatabase,
-                  "cannot open database " + spec + ": " + e.get_description());
+                  "cannot open database " + spec + ": " + describe_database_error(e, spec));
     }
     if (reaches_remote(spec)) out.remote = true;
   }

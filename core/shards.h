@@ -56,9 +56,10 @@ void write_stub(const std::string& db_path, unsigned shards);
 // else a path (a database folder, a sharded folder or a stub file).
 bool is_remote_spec(std::string_view spec);
 
-// Opens a local database (a folder or a stub file) for reading. Opening
-// reads the newest revision's table roots, which a writer committing
-// meanwhile may reuse: retried as read_retry.h says.
+// Opens a local database (a folder or a stub file) for reading, once
+// check_local_database (database_check.h) has passed it. Opening reads the
+// newest revision's table roots, which a writer committing meanwhile may
+// reuse: retried as read_retry.h says.
 Xapian::Database open_local(const std::string& path);
 
 struct SearchDatabases {

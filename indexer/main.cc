@@ -30,6 +30,31 @@
 extern "C" {
 const char* malloc_conf = "thp:always,metadata_thp:always,dirty_decay_ms:30000";
 }
+
+#include <jemalloc/jemalloc.h>
+
+namespace {
+
+// jemalloc creates its arenas (four per core) as threads first allocate, and
+// when memory is short at that moment, jemalloc 5.3 goes on with the arena
+// it could not create and the process dies of SIGSEGV (a thread starting
+// under ulimit -v). So every arena is created here, before any thread
+// starts; false if one cannot be (memory is too short to run at all).
+bool create_arenas() {
+  unsigned arenas = 0, own = 0;
+  std::size_t size = sizeof arenas;
+  if (mallctl("arenas.narenas", &arenas, &size, nullptr, 0) != 0) return true;
+  size = sizeof own;
+  if (mallctl("thread.arena", &own, &size, nullptr, 0) != 0) return false;
+  bool created = true;
+  for (unsigned i = 0; i < arenas && created; ++i) {
+    created = mallctl("thread.arena", nullptr, nullptr, &i, sizeof i) == 0;
+  }
+  mallctl("thread.arena", nullptr, nullptr, &own, sizeof own);
+  return created;
+}
+
+}  // namespace
 #endif
 
 namespace {
@@ -136,8 +161,10 @@ EXIT STATUS
      named on stderr); the others were indexed
   2  bad command line or configuration file, or --shards against a database
      built with another number of shards
-  3  fatal error: no such path, the database cannot be opened or written, or the
-     system refuses a thread
+  3  fatal error: no such path; the database cannot be opened or written, or is
+     damaged (the message names the file and the xapian-check to run); the
+     system refuses a thread; out of memory; too few file descriptors to go on.
+     The database is left at its last commit
   4  the database is locked by another indexer (see --wait)
   5  the summary could not be written to standard output (the database
      was updated)
@@ -354,6 +381,12 @@ int run(Options opt, const CLI::Option* db_option) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef NEWS_WITH_JEMALLOC
+  if (!create_arenas()) {
+    std::cerr << "news-index: " << news::kOutOfMemory << "\n";
+    return kFatal;
+  }
+#endif
   CLI::App app{"news-index"};
   Options opt;
   CLI::Option* db_option = setup(app, opt);
@@ -368,5 +401,10 @@ int main(int argc, char** argv) {
     for (std::string line; std::getline(lines, line);) std::cerr << news::escape_text(line) << "\n";
     return status == 0 ? kOk : kUsage;
   }
-  return run(opt, db_option);
+  try {
+    return run(opt, db_option);
+  } catch (const std::bad_alloc&) {
+    std::cerr << "news-index: " << news::kOutOfMemory << "; the database is at its last commit\n";
+    return kFatal;
+  }
 }

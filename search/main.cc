@@ -83,8 +83,9 @@ EXIT STATUS
   0  matches were found
   1  nothing matched
   2  bad command line, configuration, query or filter
-  3  no database, the database cannot be read, or a shard server cannot be
-     reached
+  3  no database, the database cannot be read or is damaged (the message names
+     the file and the xapian-check to run), a shard server cannot be reached,
+     or out of memory
   4  the results could not be written (e.g. a full disk behind >)
 
 EXAMPLES
@@ -376,5 +377,10 @@ int main(int argc, char** argv) {
     if (status == 0) return stdout_written() ? kFound : kOutput;
     return kUsage;
   }
-  return run(opt, bound);
+  try {
+    return run(opt, bound);
+  } catch (const std::bad_alloc&) {
+    std::cerr << "news-search: " << news::kOutOfMemory << "\n";
+    return kDatabase;
+  }
 }

@@ -90,7 +90,7 @@ DbFolderState examine_db_folder(const fs::path& db, std::string* found) {
   fs::file_status status = fs::status(db, ec);
   if (!fs::exists(status)) return DbFolderState::kAbsent;
   if (!fs::is_directory(status)) {
-    if (found) *found = "it is not a folder";
+    if (found) *found = "it is not a folder (a stub file is searched, not indexed)";
     return DbFolderState::kNotDatabase;
   }
   if (fs::exists(db / "iamglass", ec) || fs::exists(db / "XAPIANDB", ec)) {

@@ -1969,6 +1969,10 @@ class Run {
 
 IndexStats index_paths(const std::vector<std::string>& paths, const IndexOptions& options,
                        IndexObserver& observer) {
+  if (options.db_path.empty()) {
+    throw Error(Error::Kind::kConfig,
+                "the database path is empty (--db '' or an empty db in the configuration file)");
+  }
   for (const auto& path : paths) {
     std::error_code ec;
     if (!fs::exists(fs::symlink_status(path, ec))) {

@@ -136,6 +136,14 @@ TEST(DataSafetyFolders, ANonEmptyFolderThatIsNotADatabaseIsRefusedUntouched) {
   EXPECT_EQ(news::testing::read_file(file), "text\n");
 }
 
+TEST(DataSafetyFolders, AnEmptyDatabasePathIsABadCommandLine) {
+  TempDir tmp;
+  write_news(tmp / "corpus" / "a.md", "badger");
+  CommandResult r = news_index({"--db", "", (tmp / "corpus").string()});
+  EXPECT_EQ(r.status, 2) << describe(r);
+  EXPECT_NE(r.err.find("database path is empty"), std::string::npos) << describe(r);
+}
+
 TEST(DataSafetyFolders, AnEmptyFolderBecomesTheDatabase) {
   TempDir tmp;
   write_news(tmp / "corpus" / "a.md", "badger");

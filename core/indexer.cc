@@ -71,6 +71,7 @@ struct InputFile {
 };
 
 bool is_within(const fs::path& child, const fs::path& root) {
+  if (root.empty()) return false;  // a path that could not be resolved holds nothing
   auto [root_end, child_it] = std::mismatch(root.begin(), root.end(), child.begin(), child.end());
   return root_end == root.end();
 }
@@ -650,8 +651,12 @@ Outcome process(const InputFile& file, const Snapshot& snapshot, bool rebuild,
       case ReadResult::kTooLarge: {
         // A video or an archive beside the news, not a news file too large.
         std::string head, error;
-        if (read_regular_file_start(file.path, 64, head, error) == ReadResult::kRead &&
-            !opens_front_matter(head)) {
+        ReadResult start = read_regular_file_start(file.path, 64, head, error);
+        if (start == ReadResult::kNoDescriptors) {
+          out.fatal = no_descriptors_message(file.path, error);
+          return out;
+        }
+        if (start == ReadResult::kRead && !opens_front_matter(head)) {
           out.kind = Outcome::Kind::kNotADocument;
           out.reason = out.reason + ", and not a news document (no '---' line at the top)";
         }
@@ -984,7 +989,8 @@ void read_ahead(const std::vector<fs::path>& folders) {
   auto read = [&] {
     std::vector<char> buffer(1 << 20);
     for (std::size_t i; (i = next.fetch_add(1)) < tables.size();) {
-      int fd = ::open(tables[i].c_str(), O_RDONLY | O_CLOEXEC);
+      // Never waits on what is not a file (a FIFO put among the tables).
+      int fd = ::open(tables[i].c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
       if (fd < 0) continue;
       while (::read(fd, buffer.data(), buffer.size()) > 0) {
       }
@@ -1096,6 +1102,9 @@ struct PruneScope {
   std::string root_term;
   std::string id_prefix;  // empty: the whole root
   bool absorbed;          // a root re-rooted under a new one: pruned even with --no-prune
+  // For an absorbed root: its path relative to the new root, with a '/', which
+  // turns its ids into the new root's (the unreadable entries are in those).
+  std::string relocated;
 };
 
 double prior_of(const Xapian::Document& doc) {
@@ -1366,8 +1375,9 @@ class ShardWriter {
       // The id itself, not its term: a long id's term is hashed.
       std::string id = db_.get_document(*it).get_value(schema::kId);
       if (!id.starts_with(scope.id_prefix)) continue;
-      if (std::any_of(finish_.unreadable.begin(), finish_.unreadable.end(),
-                      [&](const std::string& entry) { return is_under(id, entry); })) {
+      if (std::any_of(
+              finish_.unreadable.begin(), finish_.unreadable.end(),
+              [&](const std::string& entry) { return is_under(scope.relocated + id, entry); })) {
         continue;  // its folder could not be read: absent is not vanished
       }
       doomed.push_back(*it);
@@ -1510,15 +1520,23 @@ class Run {
       fs::path path(given);
       std::error_code ec;
       fs::path canonical = fs::canonical(path, ec);
+      if (ec) {
+        // A broken or looping symlink, or a path that cannot be resolved:
+        // named, and nothing is taken from it (no root, nothing pruned).
+        ++stats_.seen;
+        ++stats_.rejected;
+        observer_.rejected(given, "cannot be resolved: " + ec.message());
+        continue;
+      }
       bool folder = fs::is_directory(canonical, ec);
       std::vector<fs::path> roots_before = roots_;
       std::size_t scopes_before = prune_scopes_.size();
-      fs::path base = base_for(folder ? canonical : canonical.parent_path());
+      fs::path base = base_for(folder ? canonical : canonical.parent_path(), folder);
       const std::string& term = root_terms_.emplace_back(schema::root_term(base.string()));
       if (folder) {
         // Prune the walked folder only: all of its root, or the ids under it.
         std::string sub = canonical.lexically_relative(base).generic_string();
-        prune_scopes_.push_back({term, sub == "." ? "" : sub + "/", false});
+        prune_scopes_.push_back({term, sub == "." ? "" : sub + "/", false, ""});
         walker.walk_root(path, base, term, files);
         if (walker.found() == 0 && !options_.prune_empty && would_prune_any(scopes_before)) {
           // An empty folder (an unmounted disk looks so) changes nothing:
@@ -1879,14 +1897,22 @@ class Run {
   // that holds it, so a file keeps one id whichever folder above it is named.
   // A new root that holds older ones absorbs them: their documents come back
   // under ids relative to the new root, and the old ones are pruned.
-  fs::path base_for(const fs::path& folder) {
+  // `walked`: the folder is walked; a file's folder (not walked) never
+  // absorbs the roots inside it, whose files this run does not see: it is
+  // then its file's base without becoming a root.
+  fs::path base_for(const fs::path& folder, bool walked) {
     for (const auto& root : roots_) {
       if (is_within(folder, root)) return root;
+    }
+    if (!walked && std::any_of(roots_.begin(), roots_.end(),
+                               [&](const fs::path& root) { return is_within(root, folder); })) {
+      return folder;
     }
     std::vector<fs::path> kept;
     for (const auto& root : roots_) {
       if (is_within(root, folder)) {
-        prune_scopes_.push_back({schema::root_term(root.string()), "", true});
+        prune_scopes_.push_back({schema::root_term(root.string()), "", true,
+                                 root.lexically_relative(folder).generic_string() + "/"});
       } else {
         kept.push_back(root);
       }

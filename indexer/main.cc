@@ -79,7 +79,12 @@ std::atomic<int> stop_signal{0};
 
 extern "C" void on_stop_signal(int signal) {
   int none = 0;
-  stop_signal.compare_exchange_strong(none, signal);
+  if (!stop_signal.compare_exchange_strong(none, signal)) {
+    // A second signal of another kind (SIGINT after SIGTERM): it too stops
+    // the process at once.
+    ::signal(signal, SIG_DFL);
+    ::raise(signal);
+  }
 }
 
 void handle_stop_signals() {
@@ -163,8 +168,9 @@ EXIT STATUS
      built with another number of shards
   3  fatal error: no such path; the database cannot be opened or written, or is
      damaged (the message names the file and the xapian-check to run); the
-     system refuses a thread; out of memory; too few file descriptors to go on.
-     The database is left at its last commit
+     system refuses a thread; out of memory; too few file descriptors to go on;
+     --db names a file, a folder holding other things, or another program's
+     database (refused untouched). The database is left at its last commit
   4  the database is locked by another indexer (see --wait)
   5  the summary could not be written to standard output (the database
      was updated)
@@ -375,6 +381,13 @@ int run(Options opt, const CLI::Option* db_option) {
     using Kind = news::Error::Kind;
     if (e.kind() == Kind::kInterrupted) return kStoppedBySignal + stop_signal.load();
     return e.kind() == Kind::kLocked ? kLocked : e.kind() == Kind::kConfig ? kUsage : kFatal;
+  } catch (const std::bad_alloc&) {
+    throw;  // main's message
+  } catch (const std::exception& e) {
+    // A file-system error the core did not turn into a news::Error: still a
+    // message and the documented status, never std::terminate.
+    say(e.what());
+    return kFatal;
   }
 }
 

@@ -84,8 +84,8 @@ EXIT STATUS
   1  nothing matched
   2  bad command line, configuration, query or filter
   3  no database, the database cannot be read or is damaged (the message names
-     the file and the xapian-check to run), a shard server cannot be reached,
-     or out of memory
+     the file and the xapian-check to run) or was written by another program,
+     a shard server cannot be reached, or out of memory
   4  the results could not be written (e.g. a full disk behind >)
 
 EXAMPLES

@@ -247,6 +247,44 @@ TEST(DataSafetyIds, AMovedFolderKeepsItsDocumentsWithoutACollision) {
   EXPECT_EQ(ids_in(db), (std::set<std::string>{"a.md", "b.md"}));
 }
 
+TEST(DataSafetyIds, ABrokenSymlinkOnTheCommandLineTakesNothingAway) {
+  TempDir tmp;
+  write_news(tmp / "archive" / "2021" / "a.md", "kestrel");
+  write_news(tmp / "archive" / "2021" / "b.md", "merlin");
+  fs::path db = tmp / "db";
+  ASSERT_EQ(news_index({"--db", db.string(), (tmp / "archive" / "2021").string()}).status, 0);
+  fs::create_symlink(tmp / "nowhere", tmp / "broken");
+  fs::create_symlink(tmp / "loop", tmp / "loop");
+  for (const char* link : {"broken", "loop"}) {
+    CommandResult r = news_index({"--db", db.string(), (tmp / link).string()});
+    EXPECT_EQ(r.status, 1) << describe(r);
+    EXPECT_NE(r.err.find("cannot be resolved"), std::string::npos) << describe(r);
+    EXPECT_EQ(ids_in(db), (std::set<std::string>{"a.md", "b.md"})) << link;
+  }
+  // And the next run still gives the files their own ids.
+  write_news(tmp / "archive" / "2021" / "c.md", "hobby");
+  CommandResult r = news_index({"--db", db.string(), (tmp / "archive" / "2021").string()});
+  EXPECT_EQ(r.status, 0) << describe(r);
+  EXPECT_EQ(ids_in(db), (std::set<std::string>{"a.md", "b.md", "c.md"}));
+}
+
+TEST(DataSafetyIds, AFileGivenBesideAnIndexedFolderTakesNothingFromIt) {
+  TempDir tmp;
+  fs::path archive = tmp / "archive";
+  write_news(archive / "2021" / "a.md", "kestrel");
+  write_news(archive / "2021" / "b.md", "merlin");
+  write_news(archive / "notes.md", "osprey");
+  fs::path db = tmp / "db";
+  ASSERT_EQ(news_index({"--db", db.string(), (archive / "2021").string()}).status, 0);
+  CommandResult r = news_index({"--db", db.string(), (archive / "notes.md").string()});
+  EXPECT_EQ(r.status, 0) << describe(r);
+  EXPECT_EQ(ids_in(db), (std::set<std::string>{"a.md", "b.md", "notes.md"}));
+  // The folder walked later re-roots all of them, once each.
+  r = news_index({"--db", db.string(), archive.string()});
+  EXPECT_EQ(r.status, 0) << describe(r);
+  EXPECT_EQ(ids_in(db), (std::set<std::string>{"2021/a.md", "2021/b.md", "notes.md"}));
+}
+
 TEST(DataSafetyIds, AFileNamedLikeALongIdsTermIsADocumentOfItsOwn) {
   TempDir tmp;
   fs::path corpus = tmp / "corpus";

@@ -857,6 +857,15 @@ std::variant<PreparedYaml, ParseResult> prepare_yaml(std::string_view bytes) {
     return rejected("empty file");
   }
   if (bytes.substr(0, 8192).find('\0') != std::string_view::npos) {
+    // An image or other binary file beside the news is not a news file
+    // (skipped, as a file without front matter is); one that opens as a
+    // news file and holds binary data is a broken news file (rejected).
+    if (!bytes.starts_with("---")) {
+      ParseResult result;
+      result.status = ParseStatus::kNotADocument;
+      result.reason = "binary file (contains NUL bytes), not a news document";
+      return result;
+    }
     return rejected("binary file (contains NUL bytes), not a news document");
   }
   if (auto lf = cr_line_ends_as_lf(bytes)) {

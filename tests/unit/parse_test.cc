@@ -827,3 +827,18 @@ TEST(ParseSeeds, EverySeedParsesExceptTheCorruptOne) {
 }
 
 }  // namespace
+
+// An image or other binary file beside the news is skipped, not rejected: it
+// is not a news file, and it must not make every run exit 1.
+TEST(Parse, ABinaryFileThatDoesNotOpenAsNewsIsNotADocument) {
+  for (const std::string& bytes : {std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16),
+                                   std::string("\xff\xd8\xff\xe0\0\x10JFIF\0", 11),
+                                   std::string("\x7f"
+                                               "ELF\0\0\0\x01---\n",
+                                               12)}) {
+    news::ParseResult r = news::parse_news_file(bytes);
+    EXPECT_EQ(r.status, news::ParseStatus::kNotADocument) << r.reason;
+  }
+  news::ParseResult r = news::parse_news_file(std::string("---\ntitle: x\0\0\n---\n", 19));
+  EXPECT_EQ(r.status, news::ParseStatus::kRejected) << r.reason;
+}

@@ -2,7 +2,10 @@
 
 #include <utf8.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <iostream>
 #include <sstream>
 
 #include "text.h"
@@ -254,6 +257,15 @@ std::string format_csv(const SearchResponse& response) {
            csv_field(topics) + "," + std::to_string(hit.collapsed) + "\r\n";
   }
   return out;
+}
+
+std::string flush_standard_output() {
+  errno = 0;
+  std::cout.flush();  // with stdio synchronised, this flushes stdout: errno says why
+  bool flushed = std::fflush(stdout) == 0;
+  int error = errno;
+  if (flushed && !std::ferror(stdout) && std::cout.good()) return {};
+  return error != 0 ? std::string(std::strerror(error)) : std::string("the write failed");
 }
 
 }  // namespace news

@@ -38,6 +38,11 @@ std::string format_jsonl(const SearchResponse& response, bool explain);
 // type, quality, heat, score, topics (joined by "; "), collapsed.
 std::string format_csv(const SearchResponse& response);
 
+// Flushes standard output (the C++ stream and stdio's): an empty string when
+// everything written to it arrived, else why not ("No space left on
+// device"), for the front-ends' message and exit status.
+std::string flush_standard_output();
+
 // JSON text that is always valid UTF-8 (invalid bytes become U+FFFD) and holds
 // no raw control character (is_terminal_hazard, text.h): all are \uXXXX.
 std::string dump_json(const nlohmann::json& value, int indent);

@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "error.h"
+#include "format.h"
 #include "indexer.h"
 #include "paths.h"
 #include "shards.h"
@@ -253,13 +254,9 @@ void say(const std::string& message) {
 // Flushes standard output; false, with a message, when the summary was lost
 // (a full disk, an I/O error).
 bool stdout_written() {
-  errno = 0;
-  std::cout.flush();  // with stdio synchronised, this flushes stdout: errno says why
-  bool flushed = std::fflush(stdout) == 0;
-  int error = errno;
-  if (flushed && !std::ferror(stdout) && std::cout.good()) return true;
-  say(std::string("cannot write the summary to standard output") +
-      (error != 0 ? std::string(": ") + std::strerror(error) : std::string()));
+  std::string error = news::flush_standard_output();
+  if (error.empty()) return true;
+  say("cannot write the summary to standard output: " + error);
   return false;
 }
 

@@ -293,13 +293,9 @@ news::SearchRequest make_request(const Options& opt) {
 // Flushes standard output; false, with a message, when anything written to
 // it was lost (a full disk, an I/O error).
 bool stdout_written() {
-  errno = 0;
-  std::cout.flush();  // with stdio synchronised, this flushes stdout: errno says why
-  bool flushed = std::fflush(stdout) == 0;
-  int error = errno;
-  if (flushed && !std::ferror(stdout) && std::cout.good()) return true;
-  std::cerr << "news-search: cannot write the results to standard output"
-            << (error != 0 ? std::string(": ") + std::strerror(error) : std::string()) << "\n";
+  std::string error = news::flush_standard_output();
+  if (error.empty()) return true;
+  std::cerr << "news-search: cannot write the results to standard output: " << error << "\n";
   return false;
 }
 

@@ -43,7 +43,7 @@
 #include <utility>
 #include <vector>
 
-#include "document.h"
+#include "document/document.h"
 
 namespace fs = std::filesystem;
 

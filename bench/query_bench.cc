@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "queries.h"
-#include "search.h"
+#include "search/search.h"
 
 namespace {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "search.h"
+#include "search/search.h"
 
 namespace {
 

@@ -12,13 +12,13 @@
 #include <iostream>
 #include <sstream>
 
-#include "config.h"
-#include "error.h"
-#include "format.h"
-#include "indexer.h"
-#include "paths.h"
-#include "shards.h"
-#include "text.h"
+#include "base/config.h"
+#include "base/error.h"
+#include "render/format.h"
+#include "index/indexer.h"
+#include "base/paths.h"
+#include "store/shards.h"
+#include "base/text.h"
 
 #ifdef NEWS_WITH_JEMALLOC
 // jemalloc's settings for news-index, read at start-up (MALLOC_CONF in the

@@ -15,13 +15,13 @@
 #include <map>
 #include <sstream>
 
-#include "config.h"
-#include "document.h"
-#include "error.h"
-#include "format.h"
-#include "paths.h"
-#include "search.h"
-#include "text.h"
+#include "base/config.h"
+#include "document/document.h"
+#include "base/error.h"
+#include "render/format.h"
+#include "base/paths.h"
+#include "search/search.h"
+#include "base/text.h"
 
 namespace {
 

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <string>
 
-#include "schema.h"
+#include "schema/schema.h"
 #include "test_support.h"
 
 namespace {

@@ -23,8 +23,8 @@
 
 #include "database_dump.h"
 #include "program_support.h"
-#include "schema.h"
-#include "search.h"
+#include "schema/schema.h"
+#include "search/search.h"
 #include "test_support.h"
 
 namespace {

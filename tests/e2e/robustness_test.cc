@@ -34,11 +34,11 @@
 #include <thread>
 #include <vector>
 
-#include "document.h"
-#include "document_builder.h"
-#include "indexer.h"
-#include "schema.h"
-#include "search.h"
+#include "document/document.h"
+#include "document/document_builder.h"
+#include "index/indexer.h"
+#include "schema/schema.h"
+#include "search/search.h"
 #include "spelling_check.h"
 #include "test_support.h"
 

@@ -3,7 +3,7 @@
 // --db, a stub file) and over shards served by Xapian's xapian-tcpsrv on
 // 127.0.0.1. The same queries must give the same results (ids, order,
 // scores, snippets, totals, facets) whichever way the documents are split.
-#include "shards.h"
+#include "store/shards.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>

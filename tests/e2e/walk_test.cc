@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "program_support.h"
-#include "schema.h"
+#include "schema/schema.h"
 #include "test_support.h"
 
 namespace {

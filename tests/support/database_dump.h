@@ -7,8 +7,8 @@
 #include <sstream>
 #include <string>
 
-#include "indexer.h"
-#include "schema.h"
+#include "index/indexer.h"
+#include "schema/schema.h"
 
 namespace news::testing {
 

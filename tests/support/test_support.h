@@ -12,8 +12,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "document.h"
-#include "document_builder.h"
+#include "document/document.h"
+#include "document/document_builder.h"
 
 // Substring assertions that print the text searched when they fail.
 #define EXPECT_CONTAINS(haystack, needle)                          \

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "document.h"
+#include "document/document.h"
 
 namespace {
 

@@ -1,5 +1,5 @@
 // DocumentBuilder (core/document_builder.h): terms, values and stored record.
-#include "document_builder.h"
+#include "document/document_builder.h"
 
 #include <gtest/gtest.h>
 #include <xapian.h>
@@ -8,8 +8,8 @@
 #include <set>
 #include <string>
 
-#include "document.h"
-#include "schema.h"
+#include "document/document.h"
+#include "schema/schema.h"
 
 namespace {
 

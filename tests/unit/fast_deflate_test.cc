@@ -1,6 +1,6 @@
 // fast_deflate.h: one-shot raw streams go to libdeflate, every other use of
 // zlib's deflate stays zlib's, and what either writes inflates back.
-#include "fast_deflate.h"
+#include "store/fast_deflate.h"
 
 #include <gtest/gtest.h>
 #include <xapian.h>

@@ -1,5 +1,5 @@
 // The contract of file_read.h: regular files only, never waiting, bounded.
-#include "file_read.h"
+#include "base/file_read.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -6,10 +6,10 @@
 
 #include <filesystem>
 
-#include "document.h"
-#include "document_builder.h"
+#include "document/document.h"
+#include "document/document_builder.h"
 #include "test_support.h"
-#include "text.h"
+#include "base/text.h"
 
 namespace {
 

@@ -1,5 +1,5 @@
 // index_paths (core/indexer.h): incremental re-runs, pruning and identities.
-#include "indexer.h"
+#include "index/indexer.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "error.h"
-#include "schema.h"
+#include "base/error.h"
+#include "schema/schema.h"
 #include "spelling_check.h"
 #include "test_support.h"
 

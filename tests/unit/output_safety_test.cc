@@ -13,14 +13,14 @@
 #include <string>
 #include <vector>
 
-#include "document.h"
-#include "document_builder.h"
-#include "error.h"
-#include "format.h"
-#include "indexer.h"
-#include "search.h"
+#include "document/document.h"
+#include "document/document_builder.h"
+#include "base/error.h"
+#include "render/format.h"
+#include "index/indexer.h"
+#include "search/search.h"
 #include "test_support.h"
-#include "text.h"
+#include "base/text.h"
 
 namespace fs = std::filesystem;
 

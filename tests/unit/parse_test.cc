@@ -8,8 +8,8 @@
 #include <utility>
 #include <vector>
 
-#include "document.h"
-#include "document_builder.h"
+#include "document/document.h"
+#include "document/document_builder.h"
 #include "test_support.h"
 
 namespace fs = std::filesystem;

@@ -13,11 +13,11 @@
 #include <vector>
 
 #include "database_dump.h"
-#include "document.h"
-#include "indexer.h"
-#include "schema.h"
-#include "search.h"
-#include "shards.h"
+#include "document/document.h"
+#include "index/indexer.h"
+#include "schema/schema.h"
+#include "search/search.h"
+#include "store/shards.h"
 #include "test_support.h"
 
 namespace fs = std::filesystem;

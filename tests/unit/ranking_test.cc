@@ -38,10 +38,10 @@
 #include <utility>
 #include <vector>
 
-#include "error.h"
-#include "indexer.h"
-#include "schema.h"
-#include "search.h"
+#include "base/error.h"
+#include "index/indexer.h"
+#include "schema/schema.h"
+#include "search/search.h"
 #include "test_support.h"
 
 namespace fs = std::filesystem;

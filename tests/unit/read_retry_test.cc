@@ -1,5 +1,5 @@
 // Retrying a read that raced a writer (core/read_retry.h).
-#include "read_retry.h"
+#include "base/read_retry.h"
 
 #include <gtest/gtest.h>
 #include <xapian.h>

@@ -1,5 +1,5 @@
 // The Xapian schema tables and helpers (core/schema.h).
-#include "schema.h"
+#include "schema/schema.h"
 
 #include <gtest/gtest.h>
 #include <xapian.h>

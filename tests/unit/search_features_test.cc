@@ -21,17 +21,17 @@
 #include <string>
 #include <vector>
 
-#include "document.h"
-#include "document_builder.h"
-#include "error.h"
+#include "document/document.h"
+#include "document/document_builder.h"
+#include "base/error.h"
 #include "fixture_reader.h"
-#include "format.h"
-#include "indexer.h"
-#include "schema.h"
-#include "search.h"
+#include "render/format.h"
+#include "index/indexer.h"
+#include "schema/schema.h"
+#include "search/search.h"
 #include "spelling_check.h"
 #include "test_support.h"
-#include "text.h"
+#include "base/text.h"
 
 namespace fs = std::filesystem;
 

@@ -1,5 +1,5 @@
 // Text hygiene (core/text.h): mojibake repair, terminal safety, shortening.
-#include "text.h"
+#include "base/text.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "db_folder.h"
+#include "store/db_folder.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -8,7 +8,7 @@
 #include <cstring>
 #include <vector>
 
-#include "error.h"
+#include "base/error.h"
 
 namespace fs = std::filesystem;
 

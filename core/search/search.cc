@@ -1,4 +1,4 @@
-#include "search.h"
+#include "search/search.h"
 
 #include <date/date.h>
 
@@ -12,15 +12,15 @@
 #include <regex>
 #include <unordered_map>
 
-#include "database_check.h"
-#include "db_folder.h"
-#include "error.h"
-#include "indexer.h"
-#include "prior_source.h"
-#include "read_retry.h"
-#include "schema.h"
-#include "shards.h"
-#include "text.h"
+#include "store/database_check.h"
+#include "store/db_folder.h"
+#include "base/error.h"
+#include "index/indexer.h"
+#include "prior/prior_source.h"
+#include "base/read_retry.h"
+#include "schema/schema.h"
+#include "store/shards.h"
+#include "base/text.h"
 
 namespace news {
 namespace {

@@ -1,4 +1,4 @@
-#include "file_read.h"
+#include "base/file_read.h"
 
 #include <fcntl.h>
 #include <sys/resource.h>

@@ -1,5 +1,5 @@
 // See fast_deflate.h for what this replaces and when.
-#include "fast_deflate.h"
+#include "store/fast_deflate.h"
 
 #include <dlfcn.h>
 #include <libdeflate.h>

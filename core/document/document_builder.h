@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "document.h"
+#include "document/document.h"
 
 namespace news {
 

@@ -1,4 +1,4 @@
-#include "document.h"
+#include "document/document.h"
 
 // date.h's parser trips a false -Wmaybe-uninitialized in GCC 12 when inlined.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -27,8 +27,8 @@
 #include <utility>
 #include <variant>
 
-#include "schema.h"
-#include "text.h"
+#include "schema/schema.h"
+#include "base/text.h"
 
 namespace news {
 namespace {

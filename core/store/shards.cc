@@ -1,4 +1,4 @@
-#include "shards.h"
+#include "store/shards.h"
 
 #include <xxhash.h>
 
@@ -7,11 +7,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "database_check.h"
-#include "error.h"
-#include "file_read.h"
-#include "read_retry.h"
-#include "schema.h"
+#include "store/database_check.h"
+#include "base/error.h"
+#include "base/file_read.h"
+#include "base/read_retry.h"
+#include "schema/schema.h"
 
 namespace fs = std::filesystem;
 

@@ -1,4 +1,4 @@
-#include "sized_thread.h"
+#include "base/sized_thread.h"
 
 #include <limits.h>  // PTHREAD_STACK_MIN
 

@@ -1,4 +1,4 @@
-#include "document_builder.h"
+#include "document/document_builder.h"
 
 #include <xxhash.h>
 
@@ -7,8 +7,8 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include "schema.h"
-#include "text.h"
+#include "schema/schema.h"
+#include "base/text.h"
 
 namespace news {
 namespace {

@@ -1,4 +1,4 @@
-#include "schema.h"
+#include "schema/schema.h"
 
 #include <xxhash.h>
 
@@ -9,8 +9,8 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "document.h"
-#include "text.h"
+#include "document/document.h"
+#include "base/text.h"
 
 namespace news::schema {
 namespace {

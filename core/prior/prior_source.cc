@@ -1,4 +1,4 @@
-#include "prior_source.h"
+#include "prior/prior_source.h"
 
 #include <algorithm>
 #include <utility>

@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-#include "schema.h"
+#include "schema/schema.h"
 
 namespace news {
 

@@ -1,4 +1,4 @@
-#include "database_check.h"
+#include "store/database_check.h"
 
 #include <algorithm>
 #include <array>
@@ -8,9 +8,9 @@
 #include <system_error>
 #include <vector>
 
-#include "error.h"
-#include "file_read.h"
-#include "shards.h"
+#include "base/error.h"
+#include "base/file_read.h"
+#include "store/shards.h"
 
 namespace fs = std::filesystem;
 

@@ -1,4 +1,4 @@
-#include "config.h"
+#include "base/config.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <regex>
 
-#include "error.h"
-#include "file_read.h"
+#include "base/error.h"
+#include "base/file_read.h"
 
 namespace news {
 namespace {

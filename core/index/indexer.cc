@@ -1,4 +1,4 @@
-#include "indexer.h"
+#include "index/indexer.h"
 
 #include <dirent.h>
 #include <fcntl.h>  // AT_FDCWD
@@ -32,17 +32,17 @@
 #include <unordered_set>
 #include <utility>
 
-#include "database_check.h"
-#include "db_folder.h"
-#include "document.h"
-#include "document_builder.h"
-#include "error.h"
-#include "file_read.h"
-#include "read_retry.h"
-#include "schema.h"
-#include "shards.h"
-#include "sized_thread.h"
-#include "text.h"
+#include "store/database_check.h"
+#include "store/db_folder.h"
+#include "document/document.h"
+#include "document/document_builder.h"
+#include "base/error.h"
+#include "base/file_read.h"
+#include "base/read_retry.h"
+#include "schema/schema.h"
+#include "store/shards.h"
+#include "base/sized_thread.h"
+#include "base/text.h"
 
 namespace fs = std::filesystem;
 

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "search.h"
+#include "search/search.h"
 
 namespace news {
 

@@ -1,4 +1,4 @@
-#include "format.h"
+#include "render/format.h"
 
 #include <utf8.h>
 
@@ -8,7 +8,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "text.h"
+#include "base/text.h"
 
 namespace news {
 namespace {

@@ -1,5 +1,5 @@
 // The batch run: index_paths() composes the scanner, the build plan, the
-// pipeline and one writer per database (docs/design.md, "Indexing").
+// pipeline and one writer per database (docs/design.md, "Indexing in parts").
 #include "index/indexer.h"
 
 #include <xapian.h>
@@ -196,7 +196,7 @@ class IndexRun {
     Snapshot snapshot(databases(), roots.size() > 1 ? roots : std::vector<fs::path>{});
     for (auto& writer : writers_) writer->start(rebuild_, stored_roots.dump());
     // A re-run reads every file and parses only the changed ones, so it
-    // keeps more reads in flight (as the first look does).
+    // keeps more reads in flight (as the peek at a new build's priors does).
     Pipeline pipeline(files, snapshot, rebuild_, threads(),
                       new_database ? threads() : kDiskThreads);
     for (std::size_t i = 0; i < files.size() && !stop_requested(); ++i) {

@@ -13,7 +13,7 @@
 // (cannot be resolved, an id another root's file holds), unreadable (a folder
 // or entry the walk cannot read: its documents are kept). The scan reads no
 // file and writes no database; what it needs to know of the database is
-// asked through IndexedDocuments. docs/design.md, "Roots and identities".
+// asked through IndexedDocuments. docs/design.md, "Document ids".
 #pragma once
 
 #include <xapian.h>

@@ -11,17 +11,17 @@
 
 namespace news {
 
-// Thread stacks (sized_thread.h). Readers read a file and take a quick look
-// at it; parsers also parse YAML, which recurses once per level of nesting
+// Thread stacks (sized_thread.h). Readers read a file and peek at its
+// prior; parsers also parse YAML, which recurses once per level of nesting
 // (yaml-cpp stops at 500), and build the document. The deepest YAML needs
 // about 200 KiB of stack; parsers get four times that and more.
 inline constexpr std::size_t kReaderStack = 256 << 10;
 inline constexpr std::size_t kParserStack = 1 << 20;
 
 // Threads that read files where reading is most of the work (a new build's
-// first look at its files, a re-run): cheap for the processor, and on a cold
+// peek at its files' priors, a re-run): cheap for the processor, and on a cold
 // page cache more reads in flight than cores finish sooner (docs/design.md,
-// "Threads").
+// "Measured settings").
 inline constexpr unsigned kDiskThreads = 64;
 
 // Starts up to `count` more threads running `body`, with stacks of

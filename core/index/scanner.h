@@ -13,7 +13,8 @@
 // (cannot be resolved, an id another root's file holds), unreadable (a folder
 // or entry the walk cannot read: its documents are kept). The scan reads no
 // file and writes no database; what it needs to know of the database is
-// asked through IndexedDocuments. docs/design.md, "Document ids".
+// asked through IndexedDocuments. The walk of one folder is walker.h's.
+// docs/design.md, "Document ids".
 #pragma once
 
 #include <xapian.h>
@@ -24,22 +25,10 @@
 #include <vector>
 
 #include "index/indexer.h"
+#include "index/input_file.h"
 #include "index/prune_scope.h"
 
 namespace news {
-
-// One file to index. Kept for every file of the run (a million at a time),
-// so kept small: a plain string rather than fs::path (which also stores its
-// components), and the root's term shared through a pointer into the
-// scanner's list of terms.
-struct InputFile {
-  std::string path;                        // as the user will recognise it (under the given path)
-  std::string id;                          // path relative to its root, with '/' separators
-  const std::string* root_term = nullptr;  // owned by the Scanner, outlives the files
-  unsigned shard = 0;                      // its database: the shard or part it is written to
-  // A new database's quick read of its prior (peek_prior, build_plan.h); -1: none.
-  double peeked_prior = -1;
-};
 
 // What the scanner asks of the documents already indexed.
 class IndexedDocuments {

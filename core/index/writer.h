@@ -57,6 +57,8 @@ struct Finish {
 
 class DatabaseWriter {
  public:
+  // Opens the database (open_writable); uses `options`' batch_size. What is
+  // not committed when the writer is destroyed is dropped.
   DatabaseWriter(std::string path, const IndexOptions& options, IndexObserver& observer);
   DatabaseWriter(const DatabaseWriter&) = delete;
   DatabaseWriter& operator=(const DatabaseWriter&) = delete;
@@ -73,7 +75,8 @@ class DatabaseWriter {
   // The docid of the document with this id (schema::kId), if any.
   std::optional<Xapian::docid> find(const std::string& id) const;
   // Adds a file's document, or replaces the document at `old_docid` (a new
-  // version of the same file); returns its docid.
+  // version of the same file: find() it first; a second document with one id
+  // is never looked for); returns its docid, which prior order may move.
   Xapian::docid put(Xapian::Document document, std::optional<Xapian::docid> old_docid = {});
   // Removes the document at `docid`; false if there is none.
   bool remove(Xapian::docid docid);

@@ -208,7 +208,10 @@ class IndexRun {
   // Counts one file's outcome and hands an indexed document to its writer.
   void apply(const InputFile& file, Outcome out) {
     ++stats_.seen;
-    if (out.kind != Outcome::Kind::kIndexed) return count(file, out);
+    if (out.kind != Outcome::Kind::kIndexed) {
+      count(file, out);
+      return;
+    }
     for (const auto& warning : out.warnings) observer_.warning(file.path, warning);
     story_keys_.adopt(out.document, out.url_term, file.id);
     if (out.old_docid) keep(file.shard, *out.old_docid);

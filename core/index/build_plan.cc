@@ -53,7 +53,7 @@ std::string mebibytes(std::uintmax_t bytes) {
 
 // A split build holds its two parts and the merged database at once: about
 // a third more than a build in one go. It is chosen only when the disk has
-// room for that with a margin (docs/design.md, "Split first builds and free space").
+// room for that with a margin (docs/design.md, "Split first builds").
 bool split_fits_on_disk(const std::string& db_path, std::uintmax_t input_bytes,
                         IndexObserver& observer) {
   std::uintmax_t needed = split_build_peak_bytes(input_bytes);

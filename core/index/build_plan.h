@@ -10,7 +10,7 @@
 // half and the low part the rest, interleaved so that both writers work all
 // along. A change goes to its file's shard; in a split build, a document of
 // the high half that cannot be placed in order there goes to the low part's
-// tail instead (ChangeRouter). docs/design.md, "The build plan".
+// tail instead (ChangeRouter). docs/design.md, "Split first builds".
 #pragma once
 
 #include <atomic>

@@ -1,5 +1,5 @@
 // The batch run: index_paths() composes the scanner, the build plan, the
-// pipeline and one writer per database (docs/design.md, "Indexing in parts").
+// pipeline and one writer per database (docs/design.md, "Indexing: the pipeline and the writer").
 #include "index/indexer.h"
 
 #include <xapian.h>

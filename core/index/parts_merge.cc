@@ -50,8 +50,8 @@ void swap_into_place(const fs::path& merged, const fs::path& db) {
 // a time, and a part that Xapian grew batch by batch has its blocks
 // scattered, so on a cold cache the merge waits on the disk for block after
 // block; read whole, the files come in at the disk's streaming speed
-// (docs/design.md, "Measured settings"). Only a hint: skipped when the files
-// would take more than half the memory, and read errors are left to the merge.
+// (docs/design.md, "Split first builds"; figures in bench/HISTORY.md). Only a hint: skipped when
+// the files would take more than half the memory, and read errors are left to the merge.
 void read_ahead(const std::vector<fs::path>& folders) {
   std::vector<fs::path> tables;
   std::uintmax_t bytes = 0;

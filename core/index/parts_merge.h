@@ -8,7 +8,7 @@
 // the path, whose lock the caller holds. On failure the parts are kept and
 // the error says how much room the merge needs. settle_parts() runs before
 // a run: parts of an interrupted build are merged (if the database is still
-// empty) or only removed. docs/design.md, "The build plan".
+// empty) or only removed. docs/design.md, "Split first builds".
 #pragma once
 
 #include <filesystem>

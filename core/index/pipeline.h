@@ -7,7 +7,7 @@
 // problem that stops the run (no descriptors left, no memory) is set in
 // Outcome::fatal. Pipeline runs process() on worker threads, at most a ring's
 // length of files ahead of the one thread that takes the outcomes in order
-// with take(). It writes nothing (docs/design.md, "Indexing in parts").
+// with take(). It writes nothing (docs/design.md, "Indexing: the pipeline and the writer").
 #pragma once
 
 #include <xapian.h>

@@ -1,7 +1,7 @@
 // The spelling dictionary ("did you mean") as the indexer keeps it: every
 // document's spelling words count once per document. Changes are summed per
 // word and reach Xapian with a commit, one call per distinct word rather than
-// one per word of every document (docs/design.md, "The writer").
+// one per word of every document (docs/design.md, "Indexing: the pipeline and the writer").
 #pragma once
 
 #include <xapian.h>

@@ -3,7 +3,8 @@
 // Contract: a story published twice under one url, with different titles, is
 // one story. adopt() gives a new document the collapse key (and story term)
 // of the first copy this run indexed, else of a copy already committed in the
-// database (any shard), else lets it keep its own. docs/design.md, "Indexing in parts".
+// database (any shard), else lets it keep its own. docs/design.md, "Indexing: the pipeline and the
+// writer".
 #pragma once
 
 #include <xapian.h>

@@ -21,7 +21,7 @@ inline constexpr std::size_t kParserStack = 1 << 20;
 // Threads that read files where reading is most of the work (a new build's
 // peek at its files' priors, a re-run): cheap for the processor, and on a cold
 // page cache more reads in flight than cores finish sooner (docs/design.md,
-// "Measured settings").
+// "Threads, stacks and limits"; figures in bench/HISTORY.md).
 inline constexpr unsigned kDiskThreads = 64;
 
 // Starts up to `count` more threads running `body`, with stacks of

@@ -39,9 +39,9 @@ void check_writable(const fs::path& db) {
 // Xapian keeps the postings of the documents added since it last wrote them
 // into its tables in memory, and writes them every XAPIAN_FLUSH_THRESHOLD
 // documents (10,000 unless set), inside a transaction too. Smaller buffers
-// index faster here (docs/design.md, "Measured settings", has the figures).
-// Xapian 1.4 takes the figure only from the environment, read when a
-// database is opened for writing; a value the user set is kept.
+// index faster here (docs/design.md, "Indexing: the pipeline and the writer"; figures in
+// bench/HISTORY.md). Xapian 1.4 takes the figure only from the environment, read when a database is
+// opened for writing; a value the user set is kept.
 constexpr const char* kFlushThreshold = "2500";
 
 }  // namespace

@@ -11,7 +11,8 @@
 // its last commit, and a failure or a kill loses only what came after it.
 // The API is meant to be driven directly, for hours if need be (a watch
 // mode); the batch run drives it through WriterThread (writer_thread.h),
-// which queues changes to a thread of its own. docs/design.md, "The writer".
+// which queues changes to a thread of its own. docs/design.md, "Indexing: the pipeline and the
+// writer".
 #pragma once
 
 #include <xapian.h>

@@ -7,7 +7,7 @@
 // commit. The thread that queues sums the new documents' spelling words (the
 // writer is the run's bottleneck); the writer subtracts those of the versions
 // it replaces or prunes. A writer that fails stops taking changes: push()
-// says so and join() returns the failure. docs/design.md, "The writer".
+// says so and join() returns the failure. docs/design.md, "Indexing: the pipeline and the writer".
 #pragma once
 
 #include <atomic>

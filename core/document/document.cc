@@ -409,16 +409,15 @@ bool empty_images_keys(const YAML::Node& node, int depth, int& budget,
 
 // Parses the front matter. Two parts of a news file are never read, yet
 // yaml-cpp would scan them one character at a time and build nodes for them:
-// the `secured` blob (about a quarter of a real file's bytes) and the lists
-// of `images` (nested mappings, about a fifth of the parse). Both are emptied
-// first (the images' lines are kept as empty lines, so every line keeps its
-// number), and the result is kept only if the parse read each emptied line as
-// the key it looked like: the top-level `secured` key, an `images` key with no
-// value at the same line and column. Else (say the line lay inside a
-// multi-line scalar) the text is parsed as it was, as it is when the emptied
-// text does not parse, for the error it names. So the values of `images` are
-// not checked: a list of images whose lines are whole but whose shape is
-// wrong does not reject a file.
+// the `secured` blob and the lists of `images` (docs/design.md, "Parts of a
+// file never read"). Both are emptied first (the images' lines are kept as
+// empty lines, so every line keeps its number), and the result is kept only
+// if the parse read each emptied line as the key it looked like: the
+// top-level `secured` key, an `images` key with no value at the same line and
+// column. Else (say the line lay inside a multi-line scalar) the text is
+// parsed as it was, as it is when the emptied text does not parse, for the
+// error it names. So the values of `images` are not checked: a list of images
+// whose lines are whole but whose shape is wrong does not reject a file.
 // `lean` is set to the text the result was parsed from when it is not `yaml`
 // itself. Throws YAML::Exception.
 YAML::Node load_yaml(const std::string& yaml, bool whole, std::optional<std::string>& lean_read) {

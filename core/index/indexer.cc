@@ -36,6 +36,8 @@
 #include "store/db_folder.h"
 #include "document/document.h"
 #include "document/document_builder.h"
+#include "prior/peek.h"
+#include "prior/prior_order.h"
 #include "base/error.h"
 #include "base/file_read.h"
 #include "base/read_retry.h"
@@ -1015,10 +1017,10 @@ void merge_parts(const std::string& db_path, const fs::path& parts) {
     Xapian::Database high((parts / "0").string()), low((parts / "1").string());
     // A part that has committed nothing has placed nothing (and recorded no order yet).
     auto order_of = [](const Xapian::Database& part) {
-      return part.get_doccount() == 0 ? schema::PriorOrder{} : schema::read_prior_order(part);
+      return part.get_doccount() == 0 ? prior::PriorOrder{} : prior::read_prior_order(part);
     };
-    std::optional<schema::PriorOrder> order =
-        schema::join_prior_orders(order_of(high), order_of(low));
+    std::optional<prior::PriorOrder> order =
+        prior::join_prior_orders(order_of(high), order_of(low));
     std::size_t commits = 1;
     for (const auto* part : {&high, &low}) {
       auto checkpoint = nlohmann::json::parse(part->get_metadata(kCheckpointKey), nullptr, false);
@@ -1041,7 +1043,7 @@ void merge_parts(const std::string& db_path, const fs::path& parts) {
     Xapian::WritableDatabase out(merged.string(), Xapian::DB_OPEN);
     nlohmann::json checkpoint = {{"documents", out.get_doccount()}, {"commits", commits}};
     out.set_metadata(kCheckpointKey, checkpoint.dump());
-    schema::write_prior_order(out, order);
+    prior::write_prior_order(out, order);
     out.commit();
     out.close();
   } catch (const Xapian::Error& e) {
@@ -1117,7 +1119,7 @@ double prior_of(const Xapian::Document& doc) {
 // and the first prior it places in order is at most `top`.
 struct PartPlan {
   Xapian::docid start = 0;
-  Xapian::docid tail_start = schema::kTailStart;
+  Xapian::docid tail_start = prior::kTailStart;
   double top = std::numeric_limits<double>::infinity();
 };
 
@@ -1309,11 +1311,11 @@ class ShardWriter {
   void init_order() {
     tail_next_ = std::max<Xapian::docid>(part_.tail_start, db_.get_lastdocid() + 1);
     if (db_.get_doccount() == 0) {
-      order_ = schema::PriorOrder{};
+      order_ = prior::PriorOrder{};
       order_->start = order_->end = order_->covered = part_.start;
       order_->floor = part_.top;
     } else if (!rebuild_) {
-      order_ = schema::read_prior_order(db_);
+      order_ = prior::read_prior_order(db_);
     }
   }
 
@@ -1321,7 +1323,7 @@ class ShardWriter {
   // prior is no higher than the last placed there, else the next in the tail.
   Xapian::docid place(double prior) {
     Xapian::docid next = order_->end + 1;
-    if (next < schema::kTailStart && prior <= order_->floor) {
+    if (next < prior::kTailStart && prior <= order_->floor) {
       if (next >= placed_.size())
         placed_.resize(std::max<std::size_t>(next + 1, 2 * placed_.size()));
       placed_[next] = true;
@@ -1346,8 +1348,7 @@ class ShardWriter {
       }
     } else {
       double prior = prior_of(change.document);
-      if (change.old_docid &&
-          (*change.old_docid >= schema::kTailStart || prior_of(*old) == prior)) {
+      if (change.old_docid && (*change.old_docid >= prior::kTailStart || prior_of(*old) == prior)) {
         db_.replace_document(*change.old_docid, change.document);  // its place still fits
       } else {
         if (change.old_docid) db_.delete_document(*change.old_docid);
@@ -1423,7 +1424,7 @@ class ShardWriter {
     nlohmann::json checkpoint = {{"documents", db_.get_doccount()}, {"commits", commits_}};
     db_.set_metadata(kCheckpointKey, checkpoint.dump());
     db_.set_metadata(kRootsKey, roots_);
-    schema::write_prior_order(db_, order_);
+    prior::write_prior_order(db_, order_);
     // A rebuild stamps the new version only once every file has been redone,
     // so a rebuild that is killed half-way is resumed as a rebuild.
     if (!rebuild_ || (final && finish_.complete)) {
@@ -1445,8 +1446,8 @@ class ShardWriter {
   // Prior order (nullopt: the database is not in it): docids up to
   // order_->end are in order; tail_next_ is the next docid in the tail;
   // placed_ marks the docids this run placed in order (kept by the prune).
-  std::optional<schema::PriorOrder> order_;
-  Xapian::docid tail_next_ = schema::kTailStart;
+  std::optional<prior::PriorOrder> order_;
+  Xapian::docid tail_next_ = prior::kTailStart;
   std::vector<bool> placed_;
 
   std::thread thread_;
@@ -1597,7 +1598,7 @@ class Run {
     if (committed == 0) {
       std::uintmax_t input_bytes = order_by_prior(files, threads);
       if (layout_.shards == 1 && !rebuild_ && threads >= 2 && options_.split_from > 0 &&
-          files.size() >= options_.split_from && files.size() < schema::kTailStart &&
+          files.size() >= options_.split_from && files.size() < prior::kTailStart &&
           split_fits_on_disk(input_bytes)) {
         split(files);
       }
@@ -1750,7 +1751,7 @@ class Run {
         for (std::size_t i; (i = next.fetch_add(1)) < files.size() && !stop_requested();) {
           std::optional<double> prior;
           if (read_file(files[i].path, bytes, error) == ReadResult::kRead) {
-            prior = peek_prior(bytes);
+            prior = prior::peek_prior(bytes);
             total += bytes.size();
           }
           files[i].look = prior.value_or(-1.0);
@@ -1803,7 +1804,7 @@ class Run {
       writers_.push_back(
           std::make_unique<ShardWriter>((parts / name).string(), options_, observer_));
     }
-    writers_[1]->plan_part({static_cast<Xapian::docid>(half), schema::kTailStart, top});
+    writers_[1]->plan_part({static_cast<Xapian::docid>(half), prior::kTailStart, top});
     // The files are taken one from each half in turn, so that both writers
     // work all along; each still gets its own files in prior order.
     std::vector<InputFile> turns;

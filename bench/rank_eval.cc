@@ -2,7 +2,8 @@
 // plain BM25 on a real corpus? For each candidate pair of weights it reports,
 // over a fixed set of queries, how often BM25's best result stays first, how
 // many of BM25's top 10 stay in the top 10, and how far the blend moves
-// results. Used to choose the defaults documented in the README.
+// results. Used to choose the default weights (docs/design.md, "Ranking";
+// the figures are in bench/HISTORY.md).
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>

@@ -23,11 +23,10 @@
 #ifdef NEWS_WITH_JEMALLOC
 // jemalloc's settings for news-index, read at start-up (MALLOC_CONF in the
 // environment still overrides them). A build's threads free Xapian's
-// in-memory postings every few thousand documents and allocate them again:
-// keeping freed pages for 30 s instead of 10 before giving them back, and
-// backing the heap with transparent huge pages, cut the page faults of a
-// build of 200,000 documents from about 100,000 to 16,000 and its time by
-// about a twentieth (README, Benchmark).
+// in-memory postings every few thousand documents and allocate them again,
+// so freed pages are kept for 30 s instead of 10 before they go back, and the
+// heap is backed by transparent huge pages: far fewer page faults
+// (docs/design.md, "Build and link choices").
 extern "C" {
 const char* malloc_conf = "thp:always,metadata_thp:always,dirty_decay_ms:30000";
 }
@@ -60,7 +59,7 @@ bool create_arenas() {
 
 namespace {
 
-// Exit statuses (documented in --help and the README).
+// Exit statuses (documented in --help and the README, "news-index").
 enum Exit : int {
   kOk = 0,            // every news file indexed (or unchanged)
   kSomeRejected = 1,  // some files were rejected or could not be read; the rest were indexed

@@ -25,7 +25,7 @@
 
 namespace {
 
-// Exit statuses (documented in --help and the README).
+// Exit statuses (documented in --help and the README, "news-search").
 enum Exit : int {
   kFound = 0,     // matches were found
   kNoMatch = 1,   // the search ran and nothing matched

@@ -86,8 +86,9 @@ std::string size_text(std::size_t bytes) {
 
 // Plain open, fstat and read into the string, without stdio: a new
 // database's run reads every file twice (its look, then its parse), and
-// stdio's buffer and copying cost measurably at a million files. The fstat
-// that checks the type also sizes the string. `truncate`: a file larger than
+// stdio's buffer and copying cost measurably at a million files
+// (docs/design.md, "Reading files a user names"). The fstat that checks the
+// type also sizes the string. `truncate`: a file larger than
 // `max_bytes` gives its first `max_bytes` rather than a refusal.
 ReadResult read_regular(const std::string& path, std::size_t max_bytes, bool truncate,
                         std::string& bytes, std::string& error) {

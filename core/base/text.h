@@ -74,6 +74,9 @@ std::string escape_text(std::string_view text);
 // is not taken for an escape.
 std::optional<std::string> unescape_text(std::string_view text);
 
+// A line without the carriage return, spaces and tabs at its end.
+std::string_view trim_line_end(std::string_view line);
+
 // Folds runs of whitespace to single spaces and trims both ends.
 std::string collapse_whitespace(std::string_view text);
 

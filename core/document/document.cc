@@ -34,19 +34,11 @@ namespace news {
 namespace {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
-constexpr std::int64_t kMaxRankSignal = 100000;
 
 // A field of the right name but the wrong shape: rejects the file.
 struct FieldError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
-
-std::string_view trim_line_end(std::string_view line) {
-  while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
-    line.remove_suffix(1);
-  }
-  return line;
-}
 
 // Splits off the front matter: the text after an opening `---` line up to a
 // closing `---` or `...` line, or to the end of the file when there is none.
@@ -409,16 +401,15 @@ bool empty_images_keys(const YAML::Node& node, int depth, int& budget,
 
 // Parses the front matter. Two parts of a news file are never read, yet
 // yaml-cpp would scan them one character at a time and build nodes for them:
-// the `secured` blob (about a quarter of a real file's bytes) and the lists
-// of `images` (nested mappings, about a fifth of the parse). Both are emptied
-// first (the images' lines are kept as empty lines, so every line keeps its
-// number), and the result is kept only if the parse read each emptied line as
-// the key it looked like: the top-level `secured` key, an `images` key with no
-// value at the same line and column. Else (say the line lay inside a
-// multi-line scalar) the text is parsed as it was, as it is when the emptied
-// text does not parse, for the error it names. So the values of `images` are
-// not checked: a list of images whose lines are whole but whose shape is
-// wrong does not reject a file.
+// the `secured` blob and the lists of `images` (docs/design.md, "Parts of a
+// file never read"). Both are emptied first (the images' lines are kept as
+// empty lines, so every line keeps its number), and the result is kept only
+// if the parse read each emptied line as the key it looked like: the
+// top-level `secured` key, an `images` key with no value at the same line and
+// column. Else (say the line lay inside a multi-line scalar) the text is
+// parsed as it was, as it is when the emptied text does not parse, for the
+// error it names. So the values of `images` are not checked: a list of images
+// whose lines are whole but whose shape is wrong does not reject a file.
 // `lean` is set to the text the result was parsed from when it is not `yaml`
 // itself. Throws YAML::Exception.
 YAML::Node load_yaml(const std::string& yaml, bool whole, std::optional<std::string>& lean_read) {
@@ -956,33 +947,11 @@ std::optional<std::string> front_matter_yaml(std::string_view bytes) {
   return std::nullopt;
 }
 
-std::optional<double> peek_prior(std::string_view bytes) {
+std::optional<std::string_view> front_matter_text(std::string_view bytes) {
   if (bytes.substr(0, kBom.size()) == kBom) bytes.remove_prefix(kBom.size());
   auto front = split_front_matter(bytes);
   if (!front) return std::nullopt;
-  std::optional<std::int64_t> signal[2];  // quality, heat
-  constexpr std::string_view kKeys[2] = {"quality:", "heat:"};
-  std::string_view text = front->text;
-  for (std::size_t start = 0; start < text.size();) {
-    std::size_t end = std::min(text.find('\n', start), text.size());
-    std::string_view line = trim_line_end(text.substr(start, end - start));
-    start = end + 1;
-    for (int k = 0; k < 2; ++k) {
-      if (!line.starts_with(kKeys[k])) continue;
-      std::string_view value = line.substr(kKeys[k].size());
-      while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-      if (value.size() >= 2 && (value.front() == '\'' || value.front() == '"') &&
-          value.back() == value.front()) {
-        value = value.substr(1, value.size() - 2);
-      }
-      std::int64_t number = 0;
-      auto [rest, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
-      if (ec != std::errc() || rest != value.data() + value.size()) return std::nullopt;
-      if (number < (k == 0 ? 0 : -1) || number > kMaxRankSignal) return std::nullopt;
-      if (number >= 0) signal[k] = number;
-    }
-  }
-  return schema::prior(signal[0], signal[1]);
+  return front->text;
 }
 
 std::optional<std::int64_t> parse_iso_datetime(std::string_view text) {

@@ -79,12 +79,14 @@ ParseResult parse_news_file_whole(std::string_view bytes);
 // is rejected before its YAML is read. For the fuzzer's independent check.
 std::optional<std::string> front_matter_yaml(std::string_view bytes);
 
-// A quick look at a file's top-level `quality:` and `heat:` lines, without
-// parsing the YAML: the prior (schema::prior) the file's document will most
-// likely have, or nullopt when a value is written in a way the look does not
-// follow. The indexer orders a new database's files by it (schema.h, prior
-// order); a guess that turns out wrong costs speed, never correctness.
-std::optional<double> peek_prior(std::string_view bytes);
+// The largest quality or heat a document can have; a larger one rejects the file.
+inline constexpr std::int64_t kMaxRankSignal = 100000;
+
+// A file's front matter as written, after a UTF-8 BOM: the text between its
+// opening `---` line and its closing `---` or `...` line (or the end of the
+// file), not decoded. nullopt when the file does not open with `---`. For a
+// quick look at its lines without parsing (prior/peek.h).
+std::optional<std::string_view> front_matter_text(std::string_view bytes);
 
 // Parses an ISO 8601 date or date-time ("2020-10-15", "2020-10-15T17:44:00Z",
 // "2020-10-15T17:44:00.5+02:00", a space instead of the T). Returns seconds

@@ -7,9 +7,9 @@
 #include <utility>
 
 #include "base/error.h"
-#include "document/document.h"
 #include "index/pipeline.h"
 #include "index/worker_threads.h"
+#include "prior/peek.h"
 #include "schema/schema.h"
 
 namespace fs = std::filesystem;
@@ -38,7 +38,7 @@ Layout decide_layout(const IndexOptions& options) {
 bool wants_split_build(std::size_t files, unsigned shards, bool rebuild, unsigned threads,
                        std::size_t split_from) {
   return shards == 1 && !rebuild && threads >= 2 && split_from > 0 && files >= split_from &&
-         files < schema::kTailStart;
+         files < prior::kTailStart;
 }
 
 // Both parts and the merged database at their peak, measured at 4.4 times
@@ -69,15 +69,15 @@ bool split_fits_on_disk(const std::string& db_path, std::uintmax_t input_bytes,
   return false;
 }
 
-std::optional<PartPlan> plan_low_part(const std::vector<InputFile>& files) {
+std::optional<prior::PartPlan> plan_low_part(const std::vector<InputFile>& files) {
   if (files.empty()) return std::nullopt;
   std::size_t half = (files.size() + 1) / 2;
   double lowest_high_prior = files[half - 1].peeked_prior;
   if (lowest_high_prior < 0) return std::nullopt;
-  return PartPlan{static_cast<Xapian::docid>(half), schema::kTailStart, lowest_high_prior};
+  return prior::PartPlan{static_cast<Xapian::docid>(half), prior::kTailStart, lowest_high_prior};
 }
 
-void interleave_parts(std::vector<InputFile>& files, const PartPlan& low_part) {
+void interleave_parts(std::vector<InputFile>& files, const prior::PartPlan& low_part) {
   std::size_t half = low_part.start;
   std::vector<InputFile> turns;
   turns.reserve(files.size());
@@ -103,7 +103,7 @@ std::uintmax_t order_by_peeked_prior(std::vector<InputFile>& files, unsigned thr
       for (std::size_t i; (i = next.fetch_add(1)) < files.size() && !(stop && stop->load());) {
         std::optional<double> prior;
         if (read_news_file(files[i].path, bytes, error) == ReadResult::kRead) {
-          prior = peek_prior(bytes);
+          prior = prior::peek_prior(bytes);
           total += bytes.size();
         }
         files[i].peeked_prior = prior.value_or(-1.0);
@@ -122,12 +122,12 @@ std::uintmax_t order_by_peeked_prior(std::vector<InputFile>& files, unsigned thr
   // Sorted by index, then moved once: cheaper than moving the files at every pass.
   std::vector<InputFile> sorted;
   sorted.reserve(files.size());
-  for (std::size_t i : highest_prior_first(peeked)) sorted.push_back(std::move(files[i]));
+  for (std::size_t i : prior::highest_prior_first(peeked)) sorted.push_back(std::move(files[i]));
   files = std::move(sorted);
   return total;
 }
 
-ChangeRouter::ChangeRouter(std::optional<PartPlan> low_part) : split_(low_part.has_value()) {
+ChangeRouter::ChangeRouter(std::optional<prior::PartPlan> low_part) : split_(low_part.has_value()) {
   if (low_part) high_part_lowest_prior_ = low_part->highest_prior;
 }
 

@@ -63,12 +63,12 @@ std::uintmax_t order_by_peeked_prior(std::vector<InputFile>& files, unsigned thr
 // first: the high part takes the first half, the low part the rest, its
 // docids after the high half's. nullopt when the high half's lowest prior is
 // unknown (mostly unclear files: one database).
-std::optional<PartPlan> plan_low_part(const std::vector<InputFile>& files);
+std::optional<prior::PartPlan> plan_low_part(const std::vector<InputFile>& files);
 
 // Deals `files` to the parts as `low_part` plans (shard 0: the high part, 1:
 // the low part), one from each half in turn, so that both writers work all
 // along; each still gets its own files in prior order.
-void interleave_parts(std::vector<InputFile>& files, const PartPlan& low_part);
+void interleave_parts(std::vector<InputFile>& files, const prior::PartPlan& low_part);
 
 // "12 MiB", rounded up.
 std::string mebibytes(std::uintmax_t bytes);
@@ -77,7 +77,7 @@ std::string mebibytes(std::uintmax_t bytes);
 class ChangeRouter {
  public:
   // `split`: a split build, whose low part's plan is `low_part`.
-  explicit ChangeRouter(std::optional<PartPlan> low_part = std::nullopt);
+  explicit ChangeRouter(std::optional<prior::PartPlan> low_part = std::nullopt);
 
   struct Route {
     unsigned database;  // the shard, or the part
@@ -89,7 +89,7 @@ class ChangeRouter {
   // all of them to the tail. In a split build the high part places every
   // document in order, so that its docids stay below the low part's: a
   // document of its half whose prior does not fit there goes to the low
-  // part's tail. This follows DocidPlacement::place over the same documents
+  // part's tail. This follows prior::DocidPlacement::place over the same documents
   // in the same order.
   Route route(const InputFile& file, double prior);
 

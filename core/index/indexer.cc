@@ -159,7 +159,7 @@ class IndexRun {
   // The parts are folders in parts_path(), one writer each; meanwhile the
   // database at the path stays empty and locked (locked_empty_database_).
   void begin_split_build(std::vector<InputFile>& files) {
-    std::optional<PartPlan> low_part = plan_low_part(files);
+    std::optional<prior::PartPlan> low_part = plan_low_part(files);
     if (!low_part) return;
     fs::path parts = parts_path(options_.db_path);
     std::error_code ec;
@@ -219,7 +219,7 @@ class IndexRun {
     change.old_docid = out.old_docid;
     change.document = std::move(out.document);
     change.words = std::move(out.words);
-    ChangeRouter::Route route = router_.route(file, prior_of(change.document));
+    ChangeRouter::Route route = router_.route(file, prior::prior_of(change.document));
     change.to_tail = route.to_tail;
     if (!writers_[route.database]->push(std::move(change))) {
       // That writer failed: stop the others, then report its error.

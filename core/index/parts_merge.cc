@@ -98,7 +98,7 @@ void compact_parts(const fs::path& parts, const fs::path& merged) {
   check_local_database((parts / "0").string());
   check_local_database((parts / "1").string());
   Xapian::Database high((parts / "0").string()), low((parts / "1").string());
-  std::optional<schema::PriorOrder> order = merged_order(high, low);
+  std::optional<prior::PriorOrder> order = prior::merged_order(high, low);
   std::size_t commits = merged_commits(high, low);
   Xapian::Database both;
   both.add_database(high);
@@ -115,7 +115,7 @@ void compact_parts(const fs::path& parts, const fs::path& merged) {
   Xapian::WritableDatabase out(merged.string(), Xapian::DB_OPEN);
   nlohmann::json checkpoint = {{"documents", out.get_doccount()}, {"commits", commits}};
   out.set_metadata(kCheckpointKey, checkpoint.dump());
-  schema::write_prior_order(out, order);
+  prior::write_prior_order(out, order);
   out.commit();
   out.close();
 }

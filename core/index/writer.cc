@@ -155,8 +155,8 @@ Xapian::docid DatabaseWriter::write(const std::optional<Xapian::docid>& old_doci
     db_.replace_document(*old_docid, document);
     return *old_docid;
   }
-  double prior = prior_of(document);
-  if (old_docid && DocidPlacement::keeps_docid(*old_docid, prior_of(*old), prior)) {
+  double prior = prior::prior_of(document);
+  if (old_docid && prior::DocidPlacement::keeps_docid(*old_docid, prior::prior_of(*old), prior)) {
     db_.replace_document(*old_docid, document);
     return *old_docid;
   }

@@ -67,7 +67,7 @@ class DatabaseWriter {
   Xapian::WritableDatabase& database() { return db_; }
   const std::string& path() const { return path_; }
   // Before begin(), for a new database that is a part of one.
-  void plan_part(const PartPlan& part) { part_ = part; }
+  void plan_part(const prior::PartPlan& part) { part_ = part; }
   // Opens the first transaction. `rebuild`: every document is written again,
   // and the schema version is stamped only by a complete finish(); `roots`:
   // the JSON array of roots recorded with every commit.
@@ -108,8 +108,8 @@ class DatabaseWriter {
   Xapian::WritableDatabase db_;
   bool rebuild_ = false;
   std::string roots_ = "[]";
-  PartPlan part_;
-  DocidPlacement placement_;
+  prior::PartPlan part_;
+  prior::DocidPlacement placement_;
   SpellingDelta spelling_;     // this batch, as far as it is applied
   std::size_t unbatched_ = 0;  // changes by put() and remove() since the last commit
   std::size_t removed_ = 0, pruned_ = 0, commits_ = 0;

@@ -4,7 +4,7 @@
 #include <numeric>
 #include <string>
 
-namespace news {
+namespace news::prior {
 
 double prior_of(const Xapian::Document& doc) {
   std::string value = doc.get_value(schema::kPrior);
@@ -15,21 +15,21 @@ void DocidPlacement::begin(const Xapian::Database& db, bool rebuild, const PartP
   tail_next_ = std::max<Xapian::docid>(part.tail_start, db.get_lastdocid() + 1);
   order_.reset();
   if (db.get_doccount() == 0) {
-    order_ = schema::PriorOrder{};
+    order_ = prior::PriorOrder{};
     order_->start = order_->end = order_->covered = part.start;
     order_->floor = part.highest_prior;
   } else if (!rebuild) {
-    order_ = schema::read_prior_order(db);
+    order_ = prior::read_prior_order(db);
   }
 }
 
 bool DocidPlacement::keeps_docid(Xapian::docid old_docid, double old_prior, double prior) {
-  return old_docid >= schema::kTailStart || old_prior == prior;
+  return old_docid >= prior::kTailStart || old_prior == prior;
 }
 
 Xapian::docid DocidPlacement::place(double prior) {
   Xapian::docid next = order_->end + 1;
-  if (next < schema::kTailStart && prior <= order_->floor) {
+  if (next < prior::kTailStart && prior <= order_->floor) {
     if (next >= placed_.size()) placed_.resize(std::max<std::size_t>(next + 1, 2 * placed_.size()));
     placed_[next] = true;
     return order_->append(prior);
@@ -45,12 +45,12 @@ std::vector<std::size_t> highest_prior_first(const std::vector<double>& peeked) 
   return order;
 }
 
-std::optional<schema::PriorOrder> merged_order(const Xapian::Database& high,
-                                               const Xapian::Database& low) {
+std::optional<prior::PriorOrder> merged_order(const Xapian::Database& high,
+                                              const Xapian::Database& low) {
   auto order_of = [](const Xapian::Database& part) {
-    return part.get_doccount() == 0 ? schema::PriorOrder{} : schema::read_prior_order(part);
+    return part.get_doccount() == 0 ? prior::PriorOrder{} : prior::read_prior_order(part);
   };
-  return schema::join_prior_orders(order_of(high), order_of(low));
+  return prior::join_prior_orders(order_of(high), order_of(low));
 }
 
-}  // namespace news
+}  // namespace news::prior

@@ -1,4 +1,4 @@
-// Docid placement: the writer's side of prior order (schema.h, "Prior order").
+// Docid placement: the writer's side of prior order (prior_order.h).
 //
 // Contract: a new database (and each shard) is kept with its docids below
 // kTailStart in non-increasing order of prior, so that a search can stop
@@ -20,9 +20,10 @@
 #include <optional>
 #include <vector>
 
+#include "prior/prior_order.h"
 #include "schema/schema.h"
 
-namespace news {
+namespace news::prior {
 
 // The prior stored in a document (kPrior); 0 if none.
 double prior_of(const Xapian::Document& doc);
@@ -33,7 +34,7 @@ double prior_of(const Xapian::Document& doc);
 // `highest_prior`.
 struct PartPlan {
   Xapian::docid start = 0;
-  Xapian::docid tail_start = schema::kTailStart;
+  Xapian::docid tail_start = prior::kTailStart;
   double highest_prior = std::numeric_limits<double>::infinity();
 };
 
@@ -56,12 +57,12 @@ class DocidPlacement {
   // Whether this writer placed `docid` in order (a document it wrote).
   bool placed(Xapian::docid docid) const { return docid < placed_.size() && placed_[docid]; }
   // The order as far as placed: recorded with the next commit.
-  const std::optional<schema::PriorOrder>& order() const { return order_; }
-  void record(Xapian::WritableDatabase& db) const { schema::write_prior_order(db, order_); }
+  const std::optional<prior::PriorOrder>& order() const { return order_; }
+  void record(Xapian::WritableDatabase& db) const { prior::write_prior_order(db, order_); }
 
  private:
-  std::optional<schema::PriorOrder> order_;  // nullopt: not in order
-  Xapian::docid tail_next_ = schema::kTailStart;
+  std::optional<prior::PriorOrder> order_;  // nullopt: not in order
+  Xapian::docid tail_next_ = prior::kTailStart;
   std::vector<bool> placed_;  // by docid: placed in order by this writer
 };
 
@@ -74,7 +75,7 @@ std::vector<std::size_t> highest_prior_first(const std::vector<double>& peeked);
 // build, `high` (docids from 1) and `low` (after the high part's); nullopt
 // if either is not in order. A part that has committed nothing has placed
 // nothing.
-std::optional<schema::PriorOrder> merged_order(const Xapian::Database& high,
-                                               const Xapian::Database& low);
+std::optional<prior::PriorOrder> merged_order(const Xapian::Database& high,
+                                              const Xapian::Database& low);
 
-}  // namespace news
+}  // namespace news::prior

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <utility>
 
-namespace news {
+#include "schema/schema.h"
+
+namespace news::prior {
 
 void PriorPostingSource::init(const Xapian::Database& db) {
   db_ = db;
@@ -17,7 +19,7 @@ void PriorPostingSource::init(const Xapian::Database& db) {
   std::string highest = db.get_value_upper_bound(schema::kPrior);
   const double upper = highest.empty() ? 0.0 : Xapian::sortable_unserialise(highest);
   tail_bound_ = upper;
-  if (auto order = schema::read_prior_order(db)) {
+  if (auto order = read_prior_order(db)) {
     end_ = order->end;
     covered_ = order->covered;
     steps_ = std::move(order->steps);
@@ -115,4 +117,4 @@ std::string PriorPostingSource::get_description() const {
          ", in order to " + std::to_string(end_) + ")";
 }
 
-}  // namespace news
+}  // namespace news::prior

@@ -3,7 +3,7 @@
 //
 // Gives every document the weight sortable_unserialise(kPrior), as Xapian's
 // ValueWeightPostingSource over kPrior does, with two differences that make
-// it faster on a database in prior order (schema::read_prior_order):
+// it faster on a database in prior order (prior_order.h):
 // - up to the order's `covered` docid the prior comes from the order's steps
 //   (walked forward with the docid), not from the value stream, whose chunks
 //   Xapian decodes entry by entry;
@@ -13,13 +13,14 @@
 //   DecreasingValueWeightPostingSource does); the tail is read in full.
 // On a database not in order it reads every value, like
 // ValueWeightPostingSource. Each shard of a union gets its own clone,
-// initialised from that shard's metadata.
+// initialised from that shard's metadata. docs/design.md, "Prior order", says
+// why.
 //
 // Contract: use it only where another subquery decides what matches (the
 // right side of OP_AND_MAYBE, as search.cc does). Inside the covered range it
 // yields every docid, including those of deleted documents, and counts on the
 // other side never to match them. It is not serialisable: remote shards
-// (xapian-tcpsrv) get Xapian's built-in sources instead (search.cc).
+// (xapian-tcpsrv) get Xapian's built-in sources instead (blend_source.h).
 #pragma once
 
 #include <xapian.h>
@@ -27,9 +28,9 @@
 #include <string>
 #include <vector>
 
-#include "schema/schema.h"
+#include "prior/prior_order.h"
 
-namespace news {
+namespace news::prior {
 
 class PriorPostingSource : public Xapian::PostingSource {
  public:
@@ -65,7 +66,7 @@ class PriorPostingSource : public Xapian::PostingSource {
   void finish() { at_end_ = true; }
 
   Xapian::Database db_;
-  std::vector<schema::PriorStep> steps_;
+  std::vector<PriorStep> steps_;
   Xapian::docid covered_ = 0;  // steps_ give the prior of docids 1..covered_
   Xapian::docid end_ = 0;      // docids up to end_ are in order (0: none)
   double tail_bound_ = 0;      // no docid past end_ weighs more (0: none there)
@@ -77,4 +78,4 @@ class PriorPostingSource : public Xapian::PostingSource {
   Xapian::ValueIterator value_, value_end_;
 };
 
-}  // namespace news
+}  // namespace news::prior

@@ -16,7 +16,7 @@
 #include "store/db_folder.h"
 #include "base/error.h"
 #include "index/indexer.h"
-#include "prior/prior_source.h"
+#include "prior/blend_source.h"
 #include "base/read_retry.h"
 #include "schema/schema.h"
 #include "store/shards.h"
@@ -570,17 +570,11 @@ std::vector<Searcher::StoryCopies> Searcher::story_copies(const Xapian::Query& r
   return out;
 }
 
-// The default blend (kPrior). In prior order the matcher stops once no later
-// document can reach the page, and locally the blend comes from the docid
-// (prior_source.h); remote shards get Xapian's built-in sources, which
-// xapian-tcpsrv knows.
+// The default blend (kPrior): the source the opened databases allow
+// (prior/blend_source.h).
 std::unique_ptr<Xapian::PostingSource> Searcher::prior_source(bool use_prior_order) const {
-  if (use_prior_order && !remote_) return std::make_unique<PriorPostingSource>();
-  if (use_prior_order && prior_range_end_ > 0) {
-    return std::make_unique<Xapian::DecreasingValueWeightPostingSource>(schema::kPrior, 1,
-                                                                        prior_range_end_);
-  }
-  return std::make_unique<Xapian::ValueWeightPostingSource>(schema::kPrior);
+  return prior::blend_source({.remote = remote_, .remote_range_end = prior_range_end_},
+                             use_prior_order);
 }
 
 std::string Searcher::specs_text() const {

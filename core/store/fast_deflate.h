@@ -4,12 +4,12 @@
 // spelling tables with zlib, one entry at a time: a raw deflate stream
 // (windowBits -15) that it resets and then finishes in one call to
 // deflate(Z_FINISH) with the whole entry as input. For entries of about a
-// kilobyte, zlib's fixed costs per stream dominate, and a build spent about a
-// ninth of its CPU in zlib. Linking fast_deflate.cc into a program replaces
-// zlib's deflate() for that program (the executable's definition comes first
-// in symbol lookup) with one that hands exactly such calls to libdeflate,
-// which writes the same format (RFC 1951) in about half the time; inflate is
-// untouched, and any inflater reads the result.
+// kilobyte, zlib's fixed costs per stream dominate (docs/design.md, "Build and
+// link choices"). Linking fast_deflate.cc into a program replaces zlib's
+// deflate() for that program (the executable's definition comes first in
+// symbol lookup) with one that hands exactly such calls to libdeflate, which
+// writes the same format (RFC 1951) faster; inflate is untouched, and any
+// inflater reads the result.
 //
 // The contract, for any caller of zlib in the program, not only Xapian's:
 // a stream is taken by libdeflate only when it was made by deflateInit2_

@@ -11,7 +11,7 @@
 #include "base/error.h"
 #include "base/file_read.h"
 #include "base/read_retry.h"
-#include "schema/schema.h"
+#include "prior/blend_source.h"
 
 namespace fs = std::filesystem;
 
@@ -160,22 +160,6 @@ Xapian::Database open_remote(const std::string& spec) {
 
 }  // namespace
 
-namespace {
-
-// The range_end for every part (see SearchDatabases::prior_range_end).
-Xapian::docid prior_range_end(const std::vector<Xapian::Database>& parts) {
-  Xapian::docid end = parts.empty() ? 0 : schema::kTailStart - 1;
-  for (const auto& part : parts) {
-    if (part.size() != 1 || !schema::in_prior_order(part)) return 0;  // a stub's parts: unknown
-    if (part.get_lastdocid() >= schema::kTailStart) {
-      end = std::min<Xapian::docid>(end, part.get_doccount() - 1);
-    }
-  }
-  return end;
-}
-
-}  // namespace
-
 Xapian::Database open_local(const std::string& path) {
   check_local_database(path);
   return read_newest(nullptr, [&] { return Xapian::Database(path); });
@@ -222,8 +206,8 @@ SearchDatabases open_search_databases(const std::vector<std::string>& specs) {
     if (reaches_remote(spec)) out.remote = true;
   }
   for (const auto& part : parts) out.db.add_database(part);
-  // Only Xapian's built-in source needs it, for remote shards (search.cc).
-  if (out.remote) out.prior_range_end = prior_range_end(parts);
+  // Only Xapian's built-in source needs it, for remote shards (prior/blend_source.h).
+  if (out.remote) out.prior_range_end = prior::remote_range_end(parts);
   return out;
 }
 

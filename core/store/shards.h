@@ -65,13 +65,8 @@ Xapian::Database open_local(const std::string& path);
 struct SearchDatabases {
   Xapian::Database db;  // the union
   bool remote = false;  // some part is served remotely (directly or through a stub file)
-  // Set when some part is remote and every part is in prior order
-  // (schema::in_prior_order): the range_end for a
-  // DecreasingValueWeightPostingSource over kPrior that is right for every
-  // shard (local-only searches use PriorPostingSource, prior_source.h); 0
-  // otherwise. Xapian reads the documents after range_end in full only in a
-  // shard with more than range_end documents, so the range ends below the
-  // document count of every shard that has a tail.
+  // When some part is remote: prior::remote_range_end of the parts, for the
+  // default blend's posting source (prior/blend_source.h); 0 otherwise.
   Xapian::docid prior_range_end = 0;
 };
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "program_support.h"
+#include "prior/prior_order.h"
 #include "schema/schema.h"
 #include "test_support.h"
 
@@ -107,7 +108,7 @@ TEST(DataSafetyFolders, ASplitBuildStillUsesAndRemovesItsOwnPartsFolder) {
   EXPECT_EQ(r.status, 0) << describe(r);
   EXPECT_EQ(r.err.find("one go"), std::string::npos) << describe(r);
   EXPECT_FALSE(fs::exists(tmp / "db.parts"));
-  EXPECT_TRUE(news::schema::in_prior_order(Xapian::Database(db.string())));
+  EXPECT_TRUE(news::prior::in_prior_order(Xapian::Database(db.string())));
   EXPECT_EQ(ids_in(db).size(), 40u);
 }
 

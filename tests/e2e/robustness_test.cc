@@ -37,6 +37,7 @@
 #include "document/document.h"
 #include "document/document_builder.h"
 #include "index/indexer.h"
+#include "prior/prior_order.h"
 #include "schema/schema.h"
 #include "search/search.h"
 #include "spelling_check.h"
@@ -608,7 +609,7 @@ TEST(RobustKill, SigkillDuringASplitBuildIsMergedByTheNextRun) {
   const double full_seconds = seconds_since(start);
   ASSERT_EQ(full.status, 0) << full.err;
   EXPECT_FALSE(fs::exists(parts));
-  EXPECT_TRUE(news::schema::in_prior_order(Xapian::Database(db.string())));
+  EXPECT_TRUE(news::prior::in_prior_order(Xapian::Database(db.string())));
 
   std::mt19937 rng(20261122);
   int merged = 0;
@@ -630,7 +631,7 @@ TEST(RobustKill, SigkillDuringASplitBuildIsMergedByTheNextRun) {
     DbState state = check_database(db);
     EXPECT_EQ(state.docs, corpus.size());
     expect_holds_exactly(db, corpus);
-    EXPECT_TRUE(news::schema::in_prior_order(Xapian::Database(db.string())));
+    EXPECT_TRUE(news::prior::in_prior_order(Xapian::Database(db.string())));
     if (::testing::Test::HasFailure()) return;
   }
   std::cout << merged << " of 8 kills left parts that the next run merged" << std::endl;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "index/indexer.h"
+#include "prior/prior_order.h"
 #include "schema/schema.h"
 
 namespace news::testing {
@@ -31,7 +32,7 @@ inline std::string dump_database(const std::string& path) {
   for (auto w = db.spellings_begin(); w != db.spellings_end(); ++w) {
     out << "spelling " << *w << " " << w.get_termfreq() << "\n";
   }
-  auto order = news::schema::read_prior_order(db);
+  auto order = news::prior::read_prior_order(db);
   EXPECT_TRUE(order.has_value()) << path;
   if (order) {
     out << "order end " << order->end << " floor " << order->floor << " covered " << order->covered

@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using news::schema::kTailStart;
+using news::prior::kTailStart;
 
 std::vector<news::InputFile> files_with_priors(const std::vector<double>& priors) {
   std::vector<news::InputFile> files;
@@ -78,7 +78,7 @@ TEST(BuildPlan, AChangeGoesToItsShardAndAMisreadPriorToTheTail) {
 }
 
 TEST(BuildPlan, InASplitBuildWhatTheHighPartCannotPlaceGoesToTheLowPartsTail) {
-  news::ChangeRouter router(news::PartPlan{3, kTailStart, 0.5});
+  news::ChangeRouter router(news::prior::PartPlan{3, kTailStart, 0.5});
   news::InputFile high{"h", "h", nullptr, 0, -1}, low{"l", "l", nullptr, 1, -1};
   EXPECT_EQ(router.route(high, 0.8).database, 0u);
   EXPECT_EQ(router.route(low, 0.3).database, 1u);
@@ -132,7 +132,7 @@ class PartsTest : public ::testing::Test {
     news::create_parts_folder(parts(), options_.db_path);
   }
   fs::path parts() const { return dir_ / "db.parts"; }
-  void write_part(const std::string& name, const news::PartPlan& plan,
+  void write_part(const std::string& name, const news::prior::PartPlan& plan,
                   const std::vector<std::pair<std::string, double>>& documents) {
     news::DatabaseWriter writer((parts() / name).string(), options_, observer_);
     writer.plan_part(plan);
@@ -162,7 +162,7 @@ TEST_F(PartsTest, MergingPutsOneDatabaseInOrderInPlace) {
   auto checkpoint = nlohmann::json::parse(db.get_metadata(news::kCheckpointKey));
   EXPECT_EQ(checkpoint["commits"], 3);  // one per part, and the merge's
   EXPECT_EQ(checkpoint["documents"], 4);
-  auto order = news::schema::read_prior_order(db);
+  auto order = news::prior::read_prior_order(db);
   ASSERT_TRUE(order);
   EXPECT_EQ(order->end, 3u);
   news::remove_parts(parts(), observer_);

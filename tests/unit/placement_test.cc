@@ -13,7 +13,7 @@
 
 namespace {
 
-using news::schema::kTailStart;
+using news::prior::kTailStart;
 
 Xapian::WritableDatabase in_memory() {
   return Xapian::WritableDatabase(std::string(), Xapian::DB_BACKEND_INMEMORY);
@@ -21,7 +21,7 @@ Xapian::WritableDatabase in_memory() {
 
 TEST(Placement, PlacesDocidsInNonIncreasingPriorAndTheRestInTheTail) {
   Xapian::WritableDatabase db = in_memory();
-  news::DocidPlacement placement;
+  news::prior::DocidPlacement placement;
   placement.begin(db, /*rebuild=*/false);
   ASSERT_TRUE(placement.in_order());
   EXPECT_EQ(placement.place(0.9), 1u);
@@ -43,7 +43,7 @@ TEST(Placement, TheTailStartsPastTheLastDocidEverUsed) {
   Xapian::WritableDatabase db((dir / "db").string(), Xapian::DB_CREATE);
   db.replace_document(kTailStart + 5, news::testing::plain_document("old.md", 0.5));
   db.delete_document(kTailStart + 5);
-  news::DocidPlacement placement;
+  news::prior::DocidPlacement placement;
   placement.begin(db, false);
   EXPECT_EQ(placement.place(1.0), 1u);
   EXPECT_EQ(placement.place(2.0), kTailStart + 6);
@@ -51,7 +51,7 @@ TEST(Placement, TheTailStartsPastTheLastDocidEverUsed) {
 
 TEST(Placement, APartPlacesAfterItsStartBelowItsHighestPrior) {
   Xapian::WritableDatabase db = in_memory();
-  news::DocidPlacement placement;
+  news::prior::DocidPlacement placement;
   placement.begin(db, false, {10, kTailStart, 0.5});
   EXPECT_EQ(placement.place(0.6), kTailStart);
   EXPECT_EQ(placement.place(0.5), 11u);
@@ -60,47 +60,47 @@ TEST(Placement, APartPlacesAfterItsStartBelowItsHighestPrior) {
 
 TEST(Placement, WhatIsPlacedIsRecordedAndReadBack) {
   Xapian::WritableDatabase db(std::string(), Xapian::DB_BACKEND_INMEMORY);
-  news::DocidPlacement placement;
+  news::prior::DocidPlacement placement;
   placement.begin(db, false);
   for (double prior : {0.9, 0.8, 0.8}) {
     db.replace_document(placement.place(prior), news::testing::plain_document("x", prior));
   }
   placement.record(db);
   db.commit();
-  auto order = news::schema::read_prior_order(db);
+  auto order = news::prior::read_prior_order(db);
   ASSERT_TRUE(order);
   EXPECT_EQ(order->end, 3u);
   ASSERT_EQ(order->steps.size(), 2u);
-  EXPECT_EQ(order->steps[1], (news::schema::PriorStep{2, 0.8}));
+  EXPECT_EQ(order->steps[1], (news::prior::PriorStep{2, 0.8}));
   // A later writer goes on with the recorded order.
-  news::DocidPlacement later;
+  news::prior::DocidPlacement later;
   later.begin(db, false);
   EXPECT_EQ(later.place(0.8), 4u);
   // A rebuild does not: Xapian numbers its documents.
-  news::DocidPlacement rebuild;
+  news::prior::DocidPlacement rebuild;
   rebuild.begin(db, true);
   EXPECT_FALSE(rebuild.in_order());
 }
 
 TEST(Placement, ANewVersionKeepsItsDocidInTheTailOrWithTheSamePrior) {
-  EXPECT_TRUE(news::DocidPlacement::keeps_docid(3, 0.5, 0.5));
-  EXPECT_FALSE(news::DocidPlacement::keeps_docid(3, 0.5, 0.6));
-  EXPECT_TRUE(news::DocidPlacement::keeps_docid(kTailStart, 0.5, 0.9));
+  EXPECT_TRUE(news::prior::DocidPlacement::keeps_docid(3, 0.5, 0.5));
+  EXPECT_FALSE(news::prior::DocidPlacement::keeps_docid(3, 0.5, 0.6));
+  EXPECT_TRUE(news::prior::DocidPlacement::keeps_docid(kTailStart, 0.5, 0.9));
 }
 
 TEST(Placement, FilesAreTakenHighestPeekedPriorFirstUnknownLast) {
-  EXPECT_EQ(news::highest_prior_first({0.2, -1, 0.9, 0.2, 0.5}),
+  EXPECT_EQ(news::prior::highest_prior_first({0.2, -1, 0.9, 0.2, 0.5}),
             (std::vector<std::size_t>{2, 4, 0, 3, 1}));
 }
 
 TEST(Placement, PriorOfAStoredDocument) {
-  EXPECT_EQ(news::prior_of(news::testing::plain_document("a", 0.25)), 0.25);
-  EXPECT_EQ(news::prior_of(Xapian::Document()), 0.0);
+  EXPECT_EQ(news::prior::prior_of(news::testing::plain_document("a", 0.25)), 0.25);
+  EXPECT_EQ(news::prior::prior_of(Xapian::Document()), 0.0);
 }
 
 TEST(Placement, TheOrderOfTwoMergedPartsJoinsThem) {
   Xapian::WritableDatabase high = in_memory(), low = in_memory();
-  news::DocidPlacement high_placement, low_placement;
+  news::prior::DocidPlacement high_placement, low_placement;
   high_placement.begin(high, false);
   low_placement.begin(low, false, {2, kTailStart, 0.5});
   for (double prior : {0.9, 0.5}) {
@@ -111,13 +111,13 @@ TEST(Placement, TheOrderOfTwoMergedPartsJoinsThem) {
   low_placement.record(low);
   high.commit();
   low.commit();
-  auto merged = news::merged_order(high, low);
+  auto merged = news::prior::merged_order(high, low);
   ASSERT_TRUE(merged);
   EXPECT_EQ(merged->end, 3u);
   EXPECT_EQ(merged->floor, 0.4);
   // A part that committed nothing placed nothing.
   Xapian::WritableDatabase empty = in_memory();
-  auto alone = news::merged_order(high, empty);
+  auto alone = news::prior::merged_order(high, empty);
   ASSERT_TRUE(alone);
   EXPECT_EQ(alone->end, 2u);
 }

@@ -1,583 +1,204 @@
-// Prior order (schema.h): a new database keeps its documents in decreasing
-// order of the default blend, so the matcher can stop early; documents that
-// cannot be placed in order go to the tail; and searching with the early stop
-// gives exactly the results of searching without it.
+// The prior order's record (prior/prior_order.h), alone: placing documents in
+// order records a step per prior; the record reads back as written, in a fixed
+// format; a record another tool has made stale is not trusted; damaged steps
+// leave the order without them; and the orders of a split build's two parts
+// join into that of a build in one go.
+#include "prior/prior_order.h"
+
 #include <gtest/gtest.h>
 #include <xapian.h>
 
-#include <filesystem>
-#include <functional>
 #include <nlohmann/json.hpp>
-#include <sstream>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "database_dump.h"
-#include "document/document.h"
-#include "index/indexer.h"
-#include "schema/schema.h"
-#include "search/search.h"
-#include "store/shards.h"
 #include "test_support.h"
-
-namespace fs = std::filesystem;
 
 namespace {
 
-using news::schema::kTailStart;
+using news::prior::kMetaOrder;
+using news::prior::kMetaPriorSteps;
+using news::prior::PriorOrder;
+using news::prior::PriorStep;
 
-// A news file with the given title words, quality and heat ("" = absent).
-std::string news_file(const std::string& title, const std::string& quality, const std::string& heat,
-                      const std::string& excerpt = "") {
-  std::string text = "---\ntitle: \"" + title + "\"\nexcerpt: \"" +
-                     (excerpt.empty() ? title + " in detail" : excerpt) +
-                     "\"\npublishedDateTime: 2021-05-01T10:00:00Z\ntype: article\n";
-  if (!quality.empty()) text += "quality: " + quality + "\n";
-  if (!heat.empty()) text += "heat: " + heat + "\n";
-  return text + "provider:\n  name: Wire\n  domain: wire.example\n---\n";
-}
-
-news::IndexStats index_folder(const fs::path& folder, const std::string& db, unsigned shards = 0) {
-  news::IndexOptions options;
-  options.db_path = db;
-  options.shards = shards;
-  options.batch_size = 7;  // several commits
-  news::IndexObserver quiet;
-  return news::index_paths({folder.string()}, options, quiet);
-}
-
-double prior_of(const Xapian::Document& doc) {
-  return Xapian::sortable_unserialise(doc.get_value(news::schema::kPrior));
-}
-
-// Docids below kTailStart in non-increasing prior order; how many are past it.
-Xapian::doccount check_order(const Xapian::Database& db) {
-  double previous = 1e9;
-  Xapian::doccount tail = 0;
-  for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
-    if (*it >= kTailStart) {
-      ++tail;
-      continue;
-    }
-    double prior = prior_of(db.get_document(*it));
-    EXPECT_LE(prior, previous) << "docid " << *it;
-    previous = prior;
+// A database at `path` with a document at each of `docids`, committed.
+void create_database(const std::string& path, const std::vector<Xapian::docid>& docids) {
+  Xapian::WritableDatabase db(path, Xapian::DB_CREATE);
+  for (Xapian::docid docid : docids) {
+    Xapian::Document doc;
+    doc.add_boolean_term("Q" + std::to_string(docid));
+    db.replace_document(docid, doc);
   }
-  return tail;
+  db.commit();
 }
 
-// The same non-empty page: ids, scores and collapsed copies, rank by rank.
-void expect_same_hits(const news::SearchResponse& got, const news::SearchResponse& want) {
-  ASSERT_EQ(got.hits.size(), want.hits.size());
-  ASSERT_GT(got.hits.size(), 0u);
-  for (std::size_t i = 0; i < got.hits.size(); ++i) {
-    EXPECT_EQ(got.hits[i].id, want.hits[i].id) << "rank " << i + 1;
-    EXPECT_DOUBLE_EQ(got.hits[i].score, want.hits[i].score) << "rank " << i + 1;
-    EXPECT_EQ(got.hits[i].collapsed, want.hits[i].collapsed) << "rank " << i + 1;
-  }
+// Records `order` in the database at `path` and commits.
+void record(const std::string& path, const std::optional<PriorOrder>& order) {
+  Xapian::WritableDatabase db(path, Xapian::DB_OPEN);
+  news::prior::write_prior_order(db, order);
+  db.commit();
 }
 
-// Every query gives the same page with and without the early stop.
-void expect_same_results(news::Searcher& searcher) {
-  const std::vector<std::string> queries = {
-      "", "story", "wire", "story alpha", "\"story beta\"", "NOT gamma", "delta OR epsilon"};
-  for (const auto& query : queries) {
-    for (Xapian::doccount offset : {0u, 3u}) {
-      news::SearchRequest request;
-      request.query = query;
-      request.offset = offset;
-      request.limit = 5;
-      request.check_at_least = 0;  // let the matcher stop as early as it can
-      request.suggest_spelling = false;
-      news::SearchResponse fast = searcher.search(request);
-      request.use_prior_order = false;
-      news::SearchResponse slow = searcher.search(request);
-      SCOPED_TRACE("query '" + query + "' offset " + std::to_string(offset));
-      expect_same_hits(fast, slow);
-    }
-  }
+// Sets one metadata key of the database at `path`, as another tool could.
+void set_metadata(const std::string& path, std::string_view key, const std::string& value) {
+  Xapian::WritableDatabase db(path, Xapian::DB_OPEN);
+  db.set_metadata(std::string(key), value);
+  db.commit();
 }
 
-const char* const kWords[] = {"alpha", "beta", "gamma", "delta", "epsilon"};
-
-// 40 files, with priors in no particular order of their names.
-void write_corpus(const fs::path& folder) {
-  for (int i = 0; i < 40; ++i) {
-    std::string quality = i % 9 == 0 ? "" : std::to_string((i * 37) % 101);
-    std::string heat = i % 4 == 0 ? "-1" : std::to_string((i * 53) % 97);
-    news::testing::write_file(
-        folder / ("story-" + std::to_string(100 + i) + ".md"),
-        news_file("Story " + std::string(kWords[i % 5]) + " number " + std::to_string(i), quality,
-                  heat));
-  }
-}
-
-TEST(PriorOrder, PeekAgreesWithTheParserOnTheSeeds) {
-  int files = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(NEWS_SEEDS_DIR)) {
-    if (!entry.is_regular_file()) continue;
-    std::string bytes = news::testing::read_file(entry.path());
-    news::ParseResult parsed = news::parse_news_file(bytes);
-    if (parsed.status != news::ParseStatus::kOk) continue;
-    std::optional<double> peeked = news::peek_prior(bytes);
-    ASSERT_TRUE(peeked.has_value()) << entry.path();
-    EXPECT_EQ(*peeked, news::schema::prior(parsed.document.quality, parsed.document.heat))
-        << entry.path();
-    ++files;
-  }
-  EXPECT_GT(files, 5);
-}
-
-TEST(PriorOrder, PeekReadsTheWaysNumbersAreWritten) {
-  using news::peek_prior;
-  using news::schema::prior;
-  EXPECT_EQ(peek_prior(news_file("t", "80", "30")), prior(80, 30));
-  EXPECT_EQ(peek_prior(news_file("t", "'80'", "\"30\"")), prior(80, 30));
-  EXPECT_EQ(peek_prior(news_file("t", "80", "-1")), prior(80, std::nullopt));
-  EXPECT_EQ(peek_prior(news_file("t", "", "")), prior(std::nullopt, std::nullopt));
-  std::string crlf;
-  for (char c : news_file("t", "12", "7")) {
-    if (c == '\n') crlf += '\r';
-    crlf += c;
-  }
-  EXPECT_EQ(peek_prior(crlf), prior(12, 7));
-  // Indented keys belong to nested maps (related articles): not the document's.
-  EXPECT_EQ(peek_prior("---\ntitle: t\nrelated:\n  - quality: 99\nquality: 5\n---\n"),
-            prior(5, std::nullopt));
-  // Past the front matter: not read.
-  EXPECT_EQ(peek_prior("---\ntitle: t\n---\nquality: 99\n"), prior(std::nullopt, std::nullopt));
-  // Unclear: no guess.
-  EXPECT_EQ(peek_prior(news_file("t", "lots", "3")), std::nullopt);
-  EXPECT_EQ(peek_prior(news_file("t", "-5", "3")), std::nullopt);
-}
-
-// A file whose quick look guesses its prior wrong: of two `quality:` and
-// `heat:` lines the look takes the last (`looks` for both), yaml-cpp the first
-// (1 for both), so it is indexed as nearly the worst of write_corpus()'s files.
-void write_misguessed(const fs::path& folder, const std::string& looks) {
-  std::string text = news_file("Story gamma looks better than it is", "1", "1");
-  // Lines that the look takes for the file's quality and heat but that YAML
-  // reads inside a flow sequence of a key the parser does not use.
-  text.insert(text.find("provider:"),
-              "notes: [\nquality: " + looks + "\n]\nmore: [\nheat: " + looks + "\n]\n");
-  news::testing::write_file(folder / "misguessed.md", text);
-}
-
-TEST(PriorOrder, ANewDatabaseIsBuiltInPriorOrder) {
-  news::testing::TempDir dir;
-  write_corpus(dir / "news");
-  std::string db_path = (dir / "db").string();
-  ASSERT_EQ(index_folder(dir / "news", db_path).indexed, 40u);
-  Xapian::Database db(db_path);
-  EXPECT_TRUE(news::schema::in_prior_order(db));
-  EXPECT_EQ(check_order(db), 0u) << "every file's prior was guessed right: none in the tail";
-  // The first docid holds the highest prior of all.
-  double highest = 0;
-  for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
-    highest = std::max(highest, prior_of(db.get_document(*it)));
-  }
-  EXPECT_EQ(prior_of(db.get_document(1)), highest);
-}
-
-using Build = std::function<news::IndexStats(const fs::path& folder, const std::string& db)>;
-
-// Indexes write_corpus()'s files, then new files above every prior in the
-// database (tail), one at the very bottom (placed in order), one document's
-// prior changed (moved), one rewritten with its prior unchanged (in place),
-// one removed: the order and the results hold.
-void expect_later_changes_keep_the_order(const Build& build) {
-  news::testing::TempDir dir;
-  write_corpus(dir / "news");
-  std::string db_path = (dir / "db").string();
-  build(dir / "news", db_path);
-
-  news::testing::write_file(dir / "news" / "late-high.md",
-                            news_file("Story alpha late and hot", "1000", "1000"));
-  news::testing::write_file(dir / "news" / "late-low.md",
-                            news_file("Story beta late and cold", "0", "0"));
-  news::testing::write_file(dir / "news" / "story-101.md",
-                            news_file("Story beta number 1 revised", "999", "999"));
-  std::string same = news::testing::read_file(dir / "news" / "story-102.md");
-  news::testing::write_file(dir / "news" / "story-102.md",
-                            same.replace(same.find("in detail"), 9, "in more detail"));
-  fs::remove(dir / "news" / "story-103.md");
-  news::IndexStats stats = build(dir / "news", db_path);
-  EXPECT_EQ(stats.indexed, 4u);
-  EXPECT_EQ(stats.removed, 1u);
-
-  Xapian::Database db(db_path);
-  EXPECT_TRUE(news::schema::in_prior_order(db));
-  EXPECT_EQ(db.get_doccount(), 41u);
-  EXPECT_EQ(check_order(db), 2u) << "the new high prior and the raised one go to the tail";
-
-  news::Searcher searcher(db_path);
-  expect_same_results(searcher);
-  // A third run with nothing changed keeps everything, tail included.
-  EXPECT_EQ(build(dir / "news", db_path).unchanged, 41u);
-  EXPECT_EQ(Xapian::Database(db_path).get_doccount(), 41u);
-}
-
-TEST(PriorOrder, LaterChangesKeepTheOrderAndTheResults) {
-  expect_later_changes_keep_the_order(
-      [](const fs::path& folder, const std::string& db) { return index_folder(folder, db); });
-}
-
-TEST(PriorOrder, ShardsAreEachInOrder) {
-  news::testing::TempDir dir;
-  write_corpus(dir / "news");
-  std::string db_path = (dir / "db").string();
-  index_folder(dir / "news", db_path, 3);
-  for (int s = 0; s < 3; ++s) {
-    Xapian::Database shard((dir / "db" / ("shard-0" + std::to_string(s))).string());
-    EXPECT_TRUE(news::schema::in_prior_order(shard)) << s;
-    EXPECT_EQ(check_order(shard), 0u) << s;
-  }
-  {
-    news::Searcher searcher(db_path);
-    expect_same_results(searcher);
-  }
-  // A later file above every prior goes to its shard's tail; the other
-  // shards have none. The search stays exact over all three.
-  news::testing::write_file(dir / "news" / "late-high.md",
-                            news_file("Story alpha late and hot", "1000", "1000"));
-  ASSERT_EQ(index_folder(dir / "news", db_path).indexed, 1u);
-  Xapian::doccount tails = 0;
-  for (int s = 0; s < 3; ++s) {
-    Xapian::Database shard((dir / "db" / ("shard-0" + std::to_string(s))).string());
-    EXPECT_TRUE(news::schema::in_prior_order(shard)) << s;
-    tails += check_order(shard);
-  }
-  EXPECT_EQ(tails, 1u);
-  news::Searcher searcher(db_path);
-  expect_same_results(searcher);
-}
-
-// The steps of a database's order give the stored prior of every document
-// they cover.
-void expect_steps_match(const Xapian::Database& db) {
-  auto order = news::schema::read_prior_order(db);
-  ASSERT_TRUE(order.has_value());
-  ASSERT_FALSE(order->steps.empty());
-  EXPECT_EQ(order->steps.front().first, 1u);
-  std::size_t step = 0, checked = 0;
-  for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
-    if (*it > order->covered) break;
-    while (step + 1 < order->steps.size() && order->steps[step + 1].first <= *it) ++step;
-    EXPECT_EQ(order->steps[step].prior, prior_of(db.get_document(*it))) << "docid " << *it;
-    ++checked;
-  }
-  EXPECT_GT(checked, 0u);
-}
-
-// A misguessed file is not placed in order (where it would lower the floor
-// below every later file's prior, sending them all to the tail): it alone
-// goes to the tail, whether it looks like the best file or a middling one,
-// in one database and in each shard.
-TEST(PriorOrder, AMisguessedPriorAloneGoesToTheTail) {
-  for (const char* looks : {"1000", "30"}) {
-    for (unsigned shards : {1u, 2u}) {
-      SCOPED_TRACE(std::string("looks ") + looks + ", shards " + std::to_string(shards));
-      news::testing::TempDir dir;
-      write_corpus(dir / "news");
-      write_misguessed(dir / "news", looks);
-      std::string db_path = (dir / "db").string();
-      ASSERT_EQ(index_folder(dir / "news", db_path, shards).indexed, 41u);
-      Xapian::Database db(db_path);
-      Xapian::doccount tails = 0;
-      for (unsigned s = 0; s < shards; ++s) {
-        Xapian::Database part =
-            shards == 1 ? db : Xapian::Database((dir / "db" / news::shard_name(s)).string());
-        EXPECT_TRUE(news::schema::in_prior_order(part)) << s;
-        tails += check_order(part);
-        expect_steps_match(part);
-        auto it = part.postlist_begin(news::schema::id_term("misguessed.md"));
-        if (it != part.postlist_end(news::schema::id_term("misguessed.md"))) {
-          EXPECT_GE(*it, kTailStart);
-        }
-      }
-      EXPECT_EQ(tails, 1u) << "the misguessed file alone is in the tail";
-      news::Searcher searcher(db_path);
-      expect_same_results(searcher);
-    }
-  }
+// The order of docids 1 to 4: priors 0.7, 0.7, 0.5, 0.25.
+PriorOrder four_placed() {
+  PriorOrder order;
+  for (double prior : {0.7, 0.7, 0.5, 0.25}) order.append(prior);
+  return order;
 }
 
 TEST(PriorOrder, AppendRecordsAStepPerPriorUpToTheLimit) {
-  news::schema::PriorOrder order;
+  news::prior::PriorOrder order;
   EXPECT_EQ(order.append(0.7), 1u);
   EXPECT_EQ(order.append(0.7), 2u);
   EXPECT_EQ(order.append(0.5), 3u);
-  EXPECT_EQ(order.steps, (std::vector<news::schema::PriorStep>{{1, 0.7}, {3, 0.5}}));
+  EXPECT_EQ(order.steps, (std::vector<news::prior::PriorStep>{{1, 0.7}, {3, 0.5}}));
   EXPECT_EQ(order.covered, 3u);
   EXPECT_EQ(order.floor, 0.5);
   // Past the limit the steps stop and so does what they cover; the order
   // itself goes on.
-  for (std::size_t i = order.steps.size(); i < news::schema::kMaxPriorSteps; ++i) {
+  for (std::size_t i = order.steps.size(); i < news::prior::kMaxPriorSteps; ++i) {
     order.append(0.5 - double(i) * 1e-6);
   }
   Xapian::docid covered = order.covered;
-  EXPECT_EQ(order.steps.size(), news::schema::kMaxPriorSteps);
+  EXPECT_EQ(order.steps.size(), news::prior::kMaxPriorSteps);
   order.append(order.floor);  // the same prior as the last step: still covered
   EXPECT_EQ(order.covered, covered + 1);
   order.append(0.1);
   order.append(0.1);
-  EXPECT_EQ(order.steps.size(), news::schema::kMaxPriorSteps);
+  EXPECT_EQ(order.steps.size(), news::prior::kMaxPriorSteps);
   EXPECT_EQ(order.covered, covered + 1);
   EXPECT_EQ(order.end, covered + 3);
 }
 
-TEST(PriorOrder, StepsDescribeTheDocidsTheyCover) {
+TEST(PriorOrder, ARecordReadsBackAsWritten) {
   news::testing::TempDir dir;
-  write_corpus(dir / "news");
-  std::string db_path = (dir / "db").string();
-  index_folder(dir / "news", db_path);
-  {
-    Xapian::Database db(db_path);
-    auto order = news::schema::read_prior_order(db);
-    ASSERT_TRUE(order.has_value());
-    EXPECT_EQ(order->covered, order->end) << "a new database is covered whole";
-    EXPECT_GT(order->steps.size(), 10u);
-    expect_steps_match(db);
-  }
-  // Changes after the build: a file placed at the bottom is covered too.
-  news::testing::write_file(dir / "news" / "late-low.md",
-                            news_file("Story beta late and cold", "0", "0"));
-  news::testing::write_file(dir / "news" / "late-high.md",
-                            news_file("Story alpha late and hot", "1000", "1000"));
-  index_folder(dir / "news", db_path);
-  Xapian::Database db(db_path);
-  auto order = news::schema::read_prior_order(db);
-  ASSERT_TRUE(order.has_value());
-  EXPECT_EQ(order->covered, order->end);
-  EXPECT_EQ(order->end, 41u);
-  expect_steps_match(db);
-}
-
-// Rewrites the steps of the database at `db_path` to cover only the first
-// `keep` of them (0: none, as in a database ordered before steps were
-// recorded); checks the search still gives the same results.
-void expect_same_results_with_steps(const std::string& db_path, std::size_t keep) {
-  SCOPED_TRACE("steps kept: " + std::to_string(keep));
-  auto full = news::schema::read_prior_order(Xapian::Database(db_path));
-  ASSERT_TRUE(full.has_value());
-  ASSERT_GT(full->steps.size(), keep);
-  news::schema::PriorOrder part = *full;
-  part.steps.resize(keep);
-  part.covered = keep == 0 ? 0 : part.steps.back().first;
-  {
-    Xapian::WritableDatabase db(db_path);
-    news::schema::write_prior_order(db, part);
-    db.commit();
-  }
-  auto read = news::schema::read_prior_order(Xapian::Database(db_path));
+  const std::string path = (dir / "db").string();
+  create_database(path, {1, 2, 3, 4});
+  const PriorOrder written = four_placed();
+  record(path, written);
+  Xapian::Database db(path);
+  EXPECT_TRUE(news::prior::in_prior_order(db));
+  std::optional<PriorOrder> read = news::prior::read_prior_order(db);
   ASSERT_TRUE(read.has_value());
-  EXPECT_EQ(read->covered, part.covered);
-  {
-    news::Searcher searcher(db_path);
-    expect_same_results(searcher);
-  }
-  Xapian::WritableDatabase db(db_path);  // back as it was
-  news::schema::write_prior_order(db, full);
-  db.commit();
+  EXPECT_EQ(read->start, 0u);
+  EXPECT_EQ(read->end, 4u);
+  EXPECT_EQ(read->floor, 0.25);
+  EXPECT_EQ(read->covered, 4u);
+  EXPECT_EQ(read->steps, written.steps);
+
+  // A part of a split build: its order starts after `start`.
+  PriorOrder part;
+  part.start = part.end = part.covered = 2;
+  part.floor = 0.6;
+  part.append(0.5);
+  part.append(0.4);
+  record(path, part);
+  read = news::prior::read_prior_order(Xapian::Database(path));
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->start, 2u);
+  EXPECT_EQ(read->end, 4u);
+  EXPECT_EQ(read->covered, 4u);
+  EXPECT_EQ(read->steps, (std::vector<PriorStep>{{3, 0.5}, {4, 0.4}}));
 }
 
-// Steps that cover part of the order, none (a database ordered before steps
-// were recorded) or that are damaged: the rest is read from the values, with
-// the same results, with and without a tail.
-TEST(PriorOrder, ResultsAreTheSameWhateverTheStepsCover) {
+// The database format: the JSON record and 12 bytes a step, big-endian.
+TEST(PriorOrder, TheRecordHasAFixedFormat) {
   news::testing::TempDir dir;
-  write_corpus(dir / "news");
-  std::string db_path = (dir / "db").string();
-  index_folder(dir / "news", db_path);
-  for (std::size_t keep : {0, 1, 12}) expect_same_results_with_steps(db_path, keep);
-  news::testing::write_file(dir / "news" / "late-high.md",
-                            news_file("Story alpha late and hot", "1000", "1000"));
-  index_folder(dir / "news", db_path);
-  ASSERT_GE(Xapian::Database(db_path).get_lastdocid(), kTailStart);
-  for (std::size_t keep : {0, 1, 12}) expect_same_results_with_steps(db_path, keep);
+  const std::string path = (dir / "db").string();
+  create_database(path, {1, 2, 3, 4});
+  record(path, four_placed());
+  Xapian::Database db(path);
+  auto stored = nlohmann::json::parse(db.get_metadata(std::string(kMetaOrder)));
+  EXPECT_EQ(stored, nlohmann::json::parse(R"({"end":4,"covered":4,"last":4,"floor":0.25})"));
+  const std::string steps = db.get_metadata(std::string(kMetaPriorSteps));
+  // 0.7 is 0x3FE6666666666666, 0.5 0x3FE0000000000000, 0.25 0x3FD0000000000000.
+  const std::string want(
+      "\0\0\0\x01\x3F\xE6\x66\x66\x66\x66\x66\x66"
+      "\0\0\0\x03\x3F\xE0\0\0\0\0\0\0"
+      "\0\0\0\x04\x3F\xD0\0\0\0\0\0\0",
+      36);
+  EXPECT_EQ(steps, want);
 
-  auto full = news::schema::read_prior_order(Xapian::Database(db_path));
+  // Nothing placed yet: no floor.
+  record(path, PriorOrder{});
+  stored = nlohmann::json::parse(Xapian::Database(path).get_metadata(std::string(kMetaOrder)));
+  EXPECT_EQ(stored, nlohmann::json::parse(R"({"end":0,"covered":0,"last":4})"));
+  // A part of a split build records where its order starts, and the highest
+  // prior it may place (its floor until it places one).
+  PriorOrder empty_part;
+  empty_part.start = empty_part.end = empty_part.covered = 4;
+  empty_part.floor = 0.6;
+  record(path, empty_part);
+  stored = nlohmann::json::parse(Xapian::Database(path).get_metadata(std::string(kMetaOrder)));
+  EXPECT_EQ(stored,
+            nlohmann::json::parse(R"({"end":4,"covered":4,"last":4,"floor":0.6,"start":4})"));
+
+  // Not in order: both keys removed.
+  record(path, std::nullopt);
+  Xapian::Database cleared(path);
+  EXPECT_EQ(cleared.get_metadata(std::string(kMetaOrder)), "");
+  EXPECT_EQ(cleared.get_metadata(std::string(kMetaPriorSteps)), "");
+  EXPECT_FALSE(news::prior::in_prior_order(cleared));
+  EXPECT_FALSE(news::prior::read_prior_order(cleared).has_value());
+}
+
+// A document added by another tool moves the last docid past the recorded
+// one: the record no longer describes the database.
+TEST(PriorOrder, ARecordOfAnotherLastDocidIsNotTrusted) {
+  news::testing::TempDir dir;
+  const std::string path = (dir / "db").string();
+  create_database(path, {1, 2, 3, 4});
+  record(path, four_placed());
   {
-    Xapian::WritableDatabase db(db_path);
-    news::schema::write_prior_order(db, full);
-    db.set_metadata(std::string(news::schema::kMetaPriorSteps), "damaged");
+    Xapian::WritableDatabase db(path, Xapian::DB_OPEN);
+    EXPECT_EQ(db.add_document(Xapian::Document()), 5u);
     db.commit();
   }
-  auto read = news::schema::read_prior_order(Xapian::Database(db_path));
-  ASSERT_TRUE(read.has_value()) << "the order itself still holds";
-  EXPECT_EQ(read->covered, 0u);
-  EXPECT_TRUE(read->steps.empty());
-  news::Searcher searcher(db_path);
-  expect_same_results(searcher);
-}
-
-// Indexes the corpus into dir/db and compacts it, as xapian-compact does,
-// into dir/compacted; returns that path.
-std::string index_and_compact(const fs::path& dir) {
-  write_corpus(dir / "news");
-  std::string db_path = (dir / "db").string(), compacted = (dir / "compacted").string();
-  index_folder(dir / "news", db_path);
-  Xapian::Database(db_path).compact(compacted);
-  return compacted;
-}
-
-// xapian-compact (which the README suggests after a large first build) keeps
-// a single database's docids: the copy is in the same order, searches give
-// the same pages, and a later run finds every file unchanged and keeps the
-// order with the new file placed.
-TEST(PriorOrder, ACompactedDatabaseSearchesAndUpdatesAsTheOriginal) {
-  news::testing::TempDir dir;
-  std::string db_path = (dir / "db").string(), compacted = index_and_compact(dir.path());
-  {
-    Xapian::Database db(compacted);
-    EXPECT_TRUE(news::schema::in_prior_order(db));
-    EXPECT_EQ(check_order(db), 0u);
-  }
-  news::Searcher original(db_path), copy(compacted);
-  for (const std::string query : {"story", "alpha OR beta", "\"story gamma\"", ""}) {
-    news::SearchRequest request;
-    request.query = query;
-    request.limit = 8;
-    news::SearchResponse want = original.search(request), got = copy.search(request);
-    SCOPED_TRACE("query '" + query + "'");
-    EXPECT_EQ(got.total_estimate, want.total_estimate);
-    expect_same_hits(got, want);
-  }
-  expect_same_results(copy);
-
-  news::testing::write_file(dir / "news" / "late-low.md",
-                            news_file("Story beta late and cold", "0", "0"));
-  news::IndexStats stats = index_folder(dir / "news", compacted);
-  EXPECT_EQ(stats.unchanged, 40u);
-  EXPECT_EQ(stats.indexed, 1u);
-  Xapian::Database db(compacted);
-  EXPECT_TRUE(news::schema::in_prior_order(db));
-  EXPECT_EQ(check_order(db), 0u) << "the new lowest prior is placed in order";
-  EXPECT_EQ(db.get_doccount(), 41u);
-}
-
-TEST(PriorOrder, ADatabaseWrittenByAnotherToolIsNotTrusted) {
-  news::testing::TempDir dir;
-  // xapian-compact keeps the docids of a single database: still in order.
-  std::string compacted = index_and_compact(dir.path());
-  EXPECT_TRUE(news::schema::in_prior_order(Xapian::Database(compacted)));
-
-  // A document added with Xapian directly lands after the others, out of
-  // order, and the stored layout no longer describes the database.
-  {
-    Xapian::WritableDatabase db(compacted);
-    Xapian::Document doc = db.get_document(1);
-    doc.set_data(R"({"id":"added-by-hand.md","title":"Story alpha by hand"})");
-    doc.add_value(news::schema::kId, "added-by-hand.md");
-    doc.add_value(news::schema::kDedupKey, "by-hand!");
-    doc.add_boolean_term(news::schema::story_term("by-hand!"));
-    doc.add_value(news::schema::kPrior, Xapian::sortable_serialise(5.0));
-    EXPECT_EQ(db.add_document(doc), 41u);
-    db.commit();
-  }
-  Xapian::Database db(compacted);
-  EXPECT_FALSE(news::schema::in_prior_order(db));
-
-  news::Searcher searcher(compacted);
-  news::SearchRequest request;
-  request.query = "story";
-  request.limit = 3;
-  request.check_at_least = 0;  // let the matcher stop as early as it can
-  request.suggest_spelling = false;
-  news::SearchResponse got = searcher.search(request);
-  ASSERT_EQ(got.hits.size(), 3u);
-  EXPECT_EQ(got.hits.front().id, "added-by-hand.md");
-}
-
-// A split build (indexer.h): a new database of at least split_from files is
-// built in two parts side by side and merged.
-news::IndexStats index_split(const fs::path& folder, const std::string& db,
-                             std::size_t split_from = 1) {
-  news::IndexOptions options;
-  options.db_path = db;
-  options.batch_size = 7;
-  options.threads = 2;
-  options.split_from = split_from;
-  news::IndexObserver quiet;
-  return news::index_paths({folder.string()}, options, quiet);
-}
-
-TEST(SplitBuild, GivesTheDatabaseOfABuildInOneGoCompacted) {
-  news::testing::TempDir dir;
-  write_corpus(dir / "news");
-  const std::string one = (dir / "one").string(), two = (dir / "two").string();
-  ASSERT_EQ(index_split(dir / "news", one, /*split_from=*/0).indexed, 40u);
-  news::IndexStats stats = index_split(dir / "news", two);
-  EXPECT_EQ(stats.indexed, 40u);
-  EXPECT_FALSE(fs::exists(dir / "two.parts")) << "the parts are removed once merged";
-  EXPECT_EQ(news::testing::dump_database(two), news::testing::dump_database(one));
-  // The same page, scores included, with and without the early stop.
-  news::Searcher searcher(two);
-  expect_same_results(searcher);
-  expect_steps_match(Xapian::Database(two));
-  auto checkpoint = nlohmann::json::parse(Xapian::Database(two).get_metadata(news::kCheckpointKey));
-  EXPECT_EQ(checkpoint["documents"], 40);
-  // Compacted: Xapian's tables are written full, so the files are smaller.
-  auto bytes = [](const std::string& path) {
-    std::uintmax_t total = 0;
-    for (const auto& entry : fs::directory_iterator(path)) {
-      if (entry.path().extension() == ".glass") total += entry.file_size();
-    }
-    return total;
-  };
-  EXPECT_LT(bytes(two), bytes(one));
-  // (xapian-check runs on split builds in RobustKill.SigkillDuringASplitBuildIsMergedByTheNextRun:
-  // Xapian::Database::check itself trips AddressSanitizer inside libxapian 1.4.22.)
-}
-
-TEST(SplitBuild, BelowTheThresholdTheBuildIsInOneGo) {
-  news::testing::TempDir dir;
-  write_corpus(dir / "news");
-  // With 40 files and a threshold of 41 no parts are made:
-  // Xapian's B-trees grown batch by batch hold more blocks than a compacted
-  // copy, which a split build always is.
-  const std::string db = (dir / "db").string();
-  index_split(dir / "news", db, /*split_from=*/41);
-  const std::string copy = (dir / "copy").string();
-  Xapian::Database(db).compact(copy);
-  auto table = [](const std::string& path) {
-    return fs::file_size(fs::path(path) / "postlist.glass");
-  };
-  EXPECT_GT(table(db), table(copy));
-}
-
-TEST(SplitBuild, LaterRunsUpdateItAsAnyOther) {
-  expect_later_changes_keep_the_order(
-      [](const fs::path& folder, const std::string& db) { return index_split(folder, db); });
-}
-
-// A misguessed file in either half: each part places only what fits its
-// order (so that the high part's docids stay below the low part's), and the
-// misfit goes to the tail.
-TEST(SplitBuild, AMisguessedPriorInEitherHalfGoesToTheTail) {
-  // Looks like the best of all (the first in the high half); like one in
-  // the low half.
-  for (const char* looks : {"1000", "30"}) {
-    SCOPED_TRACE(std::string("looks ") + looks);
-    news::testing::TempDir dir;
-    write_corpus(dir / "news");
-    write_misguessed(dir / "news", looks);
-    const std::string db_path = (dir / "db").string();
-    ASSERT_EQ(index_split(dir / "news", db_path).indexed, 41u);
-    Xapian::Database db(db_path);
-    EXPECT_TRUE(news::schema::in_prior_order(db));
-    EXPECT_EQ(check_order(db), 1u) << "the misguessed file alone is in the tail";
-    auto misguessed = db.postlist_begin(news::schema::id_term("misguessed.md"));
-    ASSERT_NE(misguessed, db.postlist_end(news::schema::id_term("misguessed.md")));
-    EXPECT_GE(*misguessed, kTailStart);
-    expect_steps_match(db);
-    news::Searcher searcher(db_path);
-    expect_same_results(searcher);
+  Xapian::Database db(path);
+  EXPECT_FALSE(news::prior::in_prior_order(db));
+  EXPECT_FALSE(news::prior::read_prior_order(db).has_value());
+  // A record that is not JSON, or lacks its end, is not trusted either.
+  for (const char* record_text : {"damaged", R"({"last":5,"covered":4})"}) {
+    set_metadata(path, kMetaOrder, record_text);
+    EXPECT_FALSE(news::prior::in_prior_order(Xapian::Database(path))) << record_text;
   }
 }
 
-TEST(SplitBuild, JoinedStepsGoOnAcrossTheGapAndStopAtTheLimit) {
-  using news::schema::PriorOrder;
+// Steps that do not add up (malformed, not starting at docid 1, rising in
+// prior) leave the order itself, with its prior read from the values.
+TEST(PriorOrder, DamagedStepsLeaveTheOrderWithoutThem) {
+  news::testing::TempDir dir;
+  const std::string path = (dir / "db").string();
+  create_database(path, {1, 2, 3, 4});
+  record(path, four_placed());
+  const std::string one_step = std::string("\0\0\0\x01\x3F\xE0\0\0\0\0\0\0", 12);
+  const std::string from_two = std::string("\0\0\0\x02\x3F\xE0\0\0\0\0\0\0", 12);
+  const std::string rising =
+      one_step + std::string("\0\0\0\x02\x3F\xE6\x66\x66\x66\x66\x66\x66", 12);
+  for (const std::string& steps : {std::string("damaged"), from_two, rising}) {
+    set_metadata(path, kMetaPriorSteps, steps);
+    std::optional<PriorOrder> read = news::prior::read_prior_order(Xapian::Database(path));
+    ASSERT_TRUE(read.has_value()) << "the order itself still holds";
+    EXPECT_EQ(read->end, 4u);
+    EXPECT_EQ(read->covered, 0u);
+    EXPECT_TRUE(read->steps.empty());
+  }
+  set_metadata(path, kMetaPriorSteps, one_step);  // well formed: covers what it claims
+  std::optional<PriorOrder> read = news::prior::read_prior_order(Xapian::Database(path));
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->steps, (std::vector<PriorStep>{{1, 0.5}}));
+}
+
+TEST(PriorOrder, JoinedStepsGoOnAcrossTheGapAndStopAtTheLimit) {
+  using news::prior::PriorOrder;
   PriorOrder high;
   high.append(0.7);
   high.append(0.6);  // docids 1, 2 of a planned 3
@@ -586,36 +207,35 @@ TEST(SplitBuild, JoinedStepsGoOnAcrossTheGapAndStopAtTheLimit) {
   low.floor = 0.6;
   low.append(0.6);
   low.append(0.5);  // docids 4, 5
-  auto joined = news::schema::join_prior_orders(high, low);
+  auto joined = news::prior::join_prior_orders(high, low);
   ASSERT_TRUE(joined.has_value());
-  EXPECT_EQ(joined->steps, (std::vector<news::schema::PriorStep>{{1, 0.7}, {2, 0.6}, {5, 0.5}}));
+  EXPECT_EQ(joined->steps, (std::vector<news::prior::PriorStep>{{1, 0.7}, {2, 0.6}, {5, 0.5}}));
   EXPECT_EQ(joined->end, 5u);
   EXPECT_EQ(joined->covered, 5u);
   EXPECT_EQ(joined->floor, 0.5);
   EXPECT_EQ(joined->start, 0u);
   // A high part that placed nothing: the low part's steps start at docid 1.
-  auto low_only = news::schema::join_prior_orders(PriorOrder{}, low);
+  auto low_only = news::prior::join_prior_orders(PriorOrder{}, low);
   ASSERT_TRUE(low_only.has_value());
-  EXPECT_EQ(low_only->steps.front(), (news::schema::PriorStep{1, 0.6}));
+  EXPECT_EQ(low_only->steps.front(), (news::prior::PriorStep{1, 0.6}));
   // A low part that placed nothing: the high part's order.
   PriorOrder empty_low;
   empty_low.start = empty_low.end = empty_low.covered = 3;
-  EXPECT_EQ(news::schema::join_prior_orders(high, empty_low)->end, 2u);
+  EXPECT_EQ(news::prior::join_prior_orders(high, empty_low)->end, 2u);
   // Either part not in order: neither is the whole.
-  EXPECT_FALSE(news::schema::join_prior_orders(std::nullopt, low).has_value());
-  EXPECT_FALSE(news::schema::join_prior_orders(high, std::nullopt).has_value());
+  EXPECT_FALSE(news::prior::join_prior_orders(std::nullopt, low).has_value());
+  EXPECT_FALSE(news::prior::join_prior_orders(high, std::nullopt).has_value());
   // At the limit the steps stop, and so does what they cover.
   PriorOrder full;
-  for (std::size_t i = 0; i < news::schema::kMaxPriorSteps; ++i)
-    full.append(1.0 - double(i) * 1e-6);
+  for (std::size_t i = 0; i < news::prior::kMaxPriorSteps; ++i) full.append(1.0 - double(i) * 1e-6);
   ASSERT_EQ(full.covered, full.end);
   PriorOrder after;
   after.start = after.end = after.covered = full.end;
   after.floor = 0;
   after.append(0.0);
-  auto cut = news::schema::join_prior_orders(full, after);
+  auto cut = news::prior::join_prior_orders(full, after);
   ASSERT_TRUE(cut.has_value());
-  EXPECT_EQ(cut->steps.size(), news::schema::kMaxPriorSteps);
+  EXPECT_EQ(cut->steps.size(), news::prior::kMaxPriorSteps);
   EXPECT_EQ(cut->covered, full.end);
   EXPECT_EQ(cut->end, full.end + 1);
 }

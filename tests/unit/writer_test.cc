@@ -53,7 +53,7 @@ TEST_F(WriterTest, ACommitLeavesADatabaseThatOpensWithItsCheckpoint) {
   EXPECT_EQ(db.get_metadata(std::string(news::schema::kMetaSchemaVersion)),
             news::schema::kSchemaVersion);
   EXPECT_EQ(news::testing::spelling_count(db, "alpha"), 1u);
-  EXPECT_TRUE(news::schema::read_prior_order(db).has_value());
+  EXPECT_TRUE(news::prior::read_prior_order(db).has_value());
 }
 
 TEST_F(WriterTest, WhatIsNotCommittedIsNotInTheDatabase) {
@@ -87,7 +87,7 @@ TEST_F(WriterTest, ANewVersionWithAnotherPriorMovesWhereOrderPutsIt) {
   auto writer = open();
   Xapian::docid first = writer->put(plain_document("a.md", 0.5));
   Xapian::docid moved = writer->put(plain_document("a.md", 0.9), first);
-  EXPECT_EQ(moved, news::schema::kTailStart);  // above the floor: to the tail
+  EXPECT_EQ(moved, news::prior::kTailStart);  // above the floor: to the tail
   writer->commit();
   Xapian::Database db = reopen();
   EXPECT_EQ(db.get_doccount(), 1u);
@@ -121,10 +121,10 @@ TEST_F(WriterTest, NewDocumentsArePlacedInPriorOrderAndRecorded) {
   auto writer = open();
   EXPECT_EQ(writer->put(plain_document("a.md", 0.9)), 1u);
   EXPECT_EQ(writer->put(plain_document("b.md", 0.7)), 2u);
-  EXPECT_EQ(writer->put(plain_document("c.md", 0.8)), news::schema::kTailStart);
+  EXPECT_EQ(writer->put(plain_document("c.md", 0.8)), news::prior::kTailStart);
   EXPECT_EQ(writer->put(plain_document("d.md", 0.7)), 3u);
   writer->commit();
-  auto order = news::schema::read_prior_order(reopen());
+  auto order = news::prior::read_prior_order(reopen());
   ASSERT_TRUE(order);
   EXPECT_EQ(order->end, 3u);
   EXPECT_EQ(order->floor, 0.7);

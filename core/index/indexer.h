@@ -22,7 +22,7 @@
 // each commit records a checkpoint so a killed run loses at most the batch in
 // progress and the database (every shard) always opens. index_paths sets
 // XAPIAN_FLUSH_THRESHOLD in the process's environment unless it is set
-// (indexer.cc says why), so it must not run beside threads that read the
+// (writer.cc says why), so it must not run beside threads that read the
 // environment.
 //
 // A file that cannot be indexed is reported to the observer and counted; it

@@ -1,4 +1,4 @@
-// The spelling dictionary's invariant (core/indexer.cc): it holds every plain
+// The spelling dictionary's invariant (core/index/writer.h): it holds every plain
 // word of 3 to 40 bytes (an unprefixed term) once per document holding it,
 // and nothing else. A committed database must meet it whatever the batches.
 #pragma once

@@ -7,8 +7,8 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include "schema/schema.h"
 #include "base/text.h"
+#include "schema/schema.h"
 
 namespace news {
 namespace {
@@ -98,7 +98,7 @@ Xapian::Document DocumentBuilder::build(const NewsDocument& doc, std::string_vie
       if (field.kind == schema::FieldKind::kBoolean) {
         xdoc.add_boolean_term(schema::boolean_term(field.prefix, value));
       } else {
-        // BM25's length normalisation, done here (schema.h, relevance_weight).
+        // BM25's length normalisation, done here (schema.h, "Relevance").
         Xapian::termcount wdf = schema::scaled_wdf(field.wdf, norm);
         if (field.positions) {
           termgen_.index_text(value, wdf, std::string(field.prefix));

@@ -9,8 +9,8 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "document/document.h"
 #include "base/text.h"
+#include "document/document.h"
 
 namespace news::schema {
 namespace {
@@ -229,16 +229,6 @@ double length_norm(double text_length) {
 Xapian::termcount scaled_wdf(Xapian::termcount field_wdf, double norm) {
   double scaled = std::round(double(field_wdf) * kWdfScale / norm);
   return scaled < 1 ? 1 : Xapian::termcount(scaled);
-}
-
-Xapian::BM25Weight relevance_weight() {
-  // b = 0: the lengths are in the wdfs already; k2 = 0 and k3 = 1 as Xapian's defaults.
-  return Xapian::BM25Weight(kBm25K1 * kWdfScale, 0, 1, 0, kBm25MinNormLength);
-}
-
-Xapian::Query relevance_query(const Xapian::Query& text) {
-  return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, text,
-                       (kBm25K1 + 1) / (kBm25K1 * kWdfScale + 1));
 }
 
 std::span<const TermField> term_fields() { return kTermFields; }

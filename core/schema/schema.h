@@ -65,9 +65,10 @@ double prior(std::optional<std::int64_t> quality, std::optional<std::int64_t> he
 // to its term's wdf, where length_norm(L) = (1 - b) + b * max(L / A, 0.5) and
 // A = kReferenceLength, a fixed typical length (Xapian's BM25 divides by the
 // database's running average instead; a fixed one keeps a document's terms
-// valid however the archive grows). relevance_weight() over those wdfs gives
-// BM25's term frequency part times (k1 * S + 1) / (k1 + 1), which
-// relevance_query() divides out: the scores are BM25's, up to the rounding of
+// valid however the archive grows). BM25 with b = 0 and k1 * S over those
+// wdfs gives BM25's term frequency part times (k1 * S + 1) / (k1 + 1), which
+// the query divides out (search/relevance.h, the one place that sets both
+// up): the scores are BM25's, up to the rounding of
 // each occurrence's wdf to a whole unit (kWdfScale units are one occurrence of
 // weight 1 in a document of the reference length).
 inline constexpr double kBm25K1 = 1.0;
@@ -84,9 +85,6 @@ double text_length(const NewsDocument& doc);
 double length_norm(double text_length);
 // The wdf one occurrence adds: field_wdf * kWdfScale / norm, rounded, at least 1.
 Xapian::termcount scaled_wdf(Xapian::termcount field_wdf, double norm);
-// The weighting scheme for the scaled wdfs, and the factor on the text query.
-Xapian::BM25Weight relevance_weight();
-Xapian::Query relevance_query(const Xapian::Query& text);
 
 // Prior order. A database (each shard) keeps its documents with docids below
 // kTailStart in non-increasing order of kPrior, so that the default ranking can

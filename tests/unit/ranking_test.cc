@@ -41,6 +41,7 @@
 #include "base/error.h"
 #include "index/indexer.h"
 #include "schema/schema.h"
+#include "search/relevance.h"
 #include "search/search.h"
 #include "test_support.h"
 
@@ -217,9 +218,8 @@ TEST_F(Ranking, BlendedScoreIsBm25PlusTheBlend) {
 // Equal scores: by story key when copies are collapsed (the default), by id
 // when they are not; never by Xapian's docids, which depend on the layout.
 TEST_F(Ranking, ZeroWeightsEqualPlainBm25) {
-  Xapian::Enquire enquire(searcher_->database());
-  enquire.set_query(news::schema::relevance_query(searcher_->parse_query("glacier drone", false)));
-  enquire.set_weighting_scheme(news::schema::relevance_weight());
+  Xapian::Enquire enquire = news::relevance_enquire(
+      searcher_->database(), news::ScoredQuery(searcher_->parse_query("glacier drone", false)));
   Xapian::MSet mset = enquire.get_mset(0, 100);
   ASSERT_GT(mset.size(), 0u);
 

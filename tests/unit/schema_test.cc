@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "search/relevance.h"
+
 namespace {
 
 namespace schema = news::schema;
@@ -155,19 +157,17 @@ TEST(Schema, RelevanceSchemeIsBm25WithTheLengthsInTheWdfs) {
   }
   ASSERT_EQ(total / double(docs.size()), schema::kReferenceLength);
 
-  auto weights = [](const Xapian::Database& db, const Xapian::Query& query,
-                    const Xapian::Weight& scheme) {
-    Xapian::Enquire enquire(db);
-    enquire.set_query(query);
-    enquire.set_weighting_scheme(scheme);
+  auto weights = [](Xapian::Enquire enquire) {
     Xapian::MSet mset = enquire.get_mset(0, 100);
     std::vector<std::pair<Xapian::docid, double>> out;
     for (auto it = mset.begin(); it != mset.end(); ++it) out.emplace_back(*it, it.get_weight());
     return out;
   };
-  auto expected = weights(plain, Xapian::Query("word"), Xapian::BM25Weight());
-  auto got =
-      weights(ours, schema::relevance_query(Xapian::Query("word")), schema::relevance_weight());
+  Xapian::Enquire bm25(plain);
+  bm25.set_query(Xapian::Query("word"));
+  bm25.set_weighting_scheme(Xapian::BM25Weight());
+  auto expected = weights(bm25);
+  auto got = weights(news::relevance_enquire(ours, news::ScoredQuery(Xapian::Query("word"))));
   ASSERT_EQ(got.size(), 4u);
   ASSERT_EQ(expected.size(), got.size());
   for (std::size_t i = 0; i < got.size(); ++i) {

@@ -4,22 +4,8 @@
 #include <map>
 #include <string>
 
-#include "schema/schema.h"
-
 namespace news {
 namespace {
-
-struct FacetSpec {
-  const char* name;
-  Xapian::valueno slot;
-  bool multi;  // several values joined by '\x1f'
-};
-constexpr FacetSpec kFacets[] = {
-    {"topic", schema::kTopics, true},
-    {"provider", schema::kProvider, false},
-    {"type", schema::kType, false},
-    {"month", schema::kMonth, false},
-};
 
 // Adds `count` to each value of `joined` (values joined by '\x1f').
 void count_each(const std::string& joined, Xapian::doccount count,
@@ -34,27 +20,31 @@ void count_each(const std::string& joined, Xapian::doccount count,
 
 }  // namespace
 
-FacetCounter::FacetCounter(Xapian::Enquire& enquire) {
-  for (const auto& facet : kFacets) {
-    spies_.push_back(std::make_unique<Xapian::ValueCountMatchSpy>(facet.slot));
-    enquire.add_matchspy(spies_.back().get());
+FacetCounter::FacetCounter(Xapian::Enquire& enquire, const schema::FieldTable& fields) {
+  for (const auto& field : fields.fields()) {
+    if (!field.supports_all(schema::kFacet)) continue;
+    spies_.push_back({&field, std::make_unique<Xapian::ValueCountMatchSpy>(field.slot)});
+    enquire.add_matchspy(spies_.back().spy.get());
   }
 }
 
-Xapian::doccount FacetCounter::counted() const { return spies_.front()->get_total(); }
+Xapian::doccount FacetCounter::counted() const {
+  return spies_.empty() ? 0 : spies_.front().spy->get_total();
+}
 
 std::vector<Facet> FacetCounter::facets(std::size_t most) const {
   std::vector<Facet> out;
-  for (std::size_t i = 0; i < spies_.size(); ++i) {
+  for (const auto& [field, spy] : spies_) {
+    const bool several = field->encoding == schema::Encoding::kNormalisedList;
     std::map<std::string, Xapian::doccount> counts;
-    for (auto v = spies_[i]->values_begin(); v != spies_[i]->values_end(); ++v) {
-      if (kFacets[i].multi) {
+    for (auto v = spy->values_begin(); v != spy->values_end(); ++v) {
+      if (several) {
         count_each(*v, v.get_termfreq(), counts);
       } else {
         counts[*v] += v.get_termfreq();
       }
     }
-    Facet facet{kFacets[i].name, {}};
+    Facet facet{field->name, {}};
     for (const auto& [value, count] : counts) facet.values.push_back({value, count});
     std::stable_sort(facet.values.begin(), facet.values.end(),
                      [](const FacetValue& a, const FacetValue& b) { return a.count > b.count; });

@@ -1,4 +1,5 @@
-// Facets: counts of the matches by topic, provider, type and month, taken by
+// Facets: counts of the matches by each facet field of the field table
+// (the standard one: topic, provider, type and month), taken by
 // Xapian match spies while the matcher runs (so they cover the matches it
 // checked; search.cc checks enough to make them exact below 10,000 matches).
 // docs/design.md, "Search as parts".
@@ -9,14 +10,16 @@
 #include <memory>
 #include <vector>
 
+#include "schema/fields.h"
 #include "search/request.h"
 
 namespace news {
 
 class FacetCounter {
  public:
-  // Adds a spy per facet to `enquire`, which must not run after this is gone.
-  explicit FacetCounter(Xapian::Enquire& enquire);
+  // Adds a spy per facet field of `fields` to `enquire`, which must not run
+  // after this is gone.
+  FacetCounter(Xapian::Enquire& enquire, const schema::FieldTable& fields);
 
   // After the enquire ran: the matches the counts cover, and each facet's
   // `most` most frequent values, most frequent first (ties in value order).
@@ -24,7 +27,11 @@ class FacetCounter {
   std::vector<Facet> facets(std::size_t most) const;
 
  private:
-  std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies_;
+  struct Spy {
+    const schema::Field* field;
+    std::unique_ptr<Xapian::ValueCountMatchSpy> spy;
+  };
+  std::vector<Spy> spies_;
 };
 
 }  // namespace news

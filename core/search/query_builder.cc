@@ -91,11 +91,15 @@ Xapian::Query boolean_any(const std::string& prefix, const std::vector<std::stri
   return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
 }
 
-std::string prefix_of(std::string_view field_name) {
-  for (const auto& field : schema::term_fields()) {
-    if (field.name == field_name) return std::string(field.prefix);
+// A bound of a range filter over `field`'s slot, encoded as the slot is.
+std::string range_bound(const schema::Field& field, const std::string& text, bool end) {
+  if (field.encoding == schema::Encoding::kDay) return day_bound(text, end);
+  char* stop = nullptr;
+  double value = std::strtod(text.c_str(), &stop);
+  if (stop == text.c_str() || *stop != '\0' || !std::isfinite(value)) {
+    throw Error(Error::Kind::kBadQuery, field.name + " '" + text + "' is not a number");
   }
-  throw std::logic_error("no such field in the schema: " + std::string(field_name));
+  return Xapian::sortable_serialise(value);
 }
 
 // Terms worth expanding a "more like this" query with: plain words only.
@@ -138,21 +142,21 @@ void QueryBuilder::configure(Xapian::QueryParser& parser, bool match_any) const 
   // prefix cannot make a search read thousands of posting lists.
   parser.set_max_expansion(kMaxWildcardTerms, Xapian::Query::WILDCARD_LIMIT_ERROR,
                            Xapian::QueryParser::FLAG_WILDCARD | Xapian::QueryParser::FLAG_PARTIAL);
-  for (const auto& field : schema::term_fields()) {
+  for (const auto& field : fields_.fields()) {
     if (field.name.empty()) continue;
-    if (field.kind == schema::FieldKind::kFreeText) {
-      parser.add_prefix(std::string(field.name), std::string(field.prefix));
-    } else {
-      parser.add_boolean_prefix(std::string(field.name),
-                                (new BooleanFieldProcessor(std::string(field.prefix)))->release());
+    if (field.terms == schema::Terms::kWords && !field.prefix.empty()) {
+      parser.add_prefix(field.name, field.prefix);
+    } else if (field.terms == schema::Terms::kExact) {
+      parser.add_boolean_prefix(field.name, (new BooleanFieldProcessor(field.prefix))->release());
     }
   }
-  for (const auto& range : schema::range_fields()) {
-    std::string prefix = std::string(range.name) + ":";
-    if (range.kind == schema::RangeKind::kDate) {
-      parser.add_rangeprocessor((new DayRangeProcessor(range.slot, prefix))->release());
+  for (const auto& field : fields_.fields()) {
+    if (field.name.empty() || !field.supports_all(schema::kRange)) continue;
+    std::string prefix = field.name + ":";
+    if (field.encoding == schema::Encoding::kDay) {
+      parser.add_rangeprocessor((new DayRangeProcessor(field.slot, prefix))->release());
     } else {
-      parser.add_rangeprocessor((new CheckedNumberRangeProcessor(range.slot, prefix))->release());
+      parser.add_rangeprocessor((new CheckedNumberRangeProcessor(field.slot, prefix))->release());
     }
   }
 }
@@ -182,23 +186,40 @@ Xapian::Query QueryBuilder::text(const SearchRequest& request, const Xapian::Que
 
 Xapian::Query QueryBuilder::filters(const SearchRequest& request) const {
   std::vector<Xapian::Query> filters;
-  if (!request.topics.empty()) filters.push_back(boolean_any(prefix_of("topic"), request.topics));
-  if (!request.providers.empty()) {
-    filters.push_back(boolean_any(prefix_of("provider"), request.providers));
-  }
-  if (!request.types.empty()) filters.push_back(boolean_any(prefix_of("type"), request.types));
-  if (!request.since.empty()) {
-    filters.emplace_back(Xapian::Query::OP_VALUE_GE, schema::kDay, day_bound(request.since, false));
-  }
-  if (!request.until.empty()) {
-    filters.emplace_back(Xapian::Query::OP_VALUE_LE, schema::kDay, day_bound(request.until, true));
-  }
-  if (request.min_quality) {
-    filters.emplace_back(Xapian::Query::OP_VALUE_GE, schema::kQuality,
-                         Xapian::sortable_serialise(double(*request.min_quality)));
-  }
+  for (const auto& filter : request.filters) add_filter(filter, filters);
   if (filters.empty()) return Xapian::Query();
   return Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end());
+}
+
+void QueryBuilder::add_filter(const FieldFilter& filter, std::vector<Xapian::Query>& out) const {
+  const schema::Field* field = fields_.find(filter.field);
+  if (!field) throw Error(Error::Kind::kBadQuery, "no field '" + filter.field + "' to filter by");
+  if (!filter.any_of.empty()) {
+    if (field->terms != schema::Terms::kExact) {
+      throw Error(Error::Kind::kBadQuery,
+                  "field '" + filter.field + "' has no values to filter by");
+    }
+    out.push_back(boolean_any(field->prefix, filter.any_of));
+  }
+  if (filter.from.empty() && filter.to.empty()) return;
+  if (!field->supports_all(schema::kRange)) {
+    throw Error(Error::Kind::kBadQuery, "field '" + filter.field + "' has no range to filter by");
+  }
+  if (!filter.from.empty()) {
+    out.emplace_back(Xapian::Query::OP_VALUE_GE, field->slot,
+                     range_bound(*field, filter.from, false));
+  }
+  if (!filter.to.empty()) {
+    out.emplace_back(Xapian::Query::OP_VALUE_LE, field->slot, range_bound(*field, filter.to, true));
+  }
+}
+
+FieldFilter any_of(std::string field, std::vector<std::string> values) {
+  return FieldFilter{std::move(field), std::move(values), {}, {}};
+}
+
+FieldFilter range(std::string field, std::string from, std::string to) {
+  return FieldFilter{std::move(field), {}, std::move(from), std::move(to)};
 }
 
 Xapian::Query QueryBuilder::like(const std::string& id) const {

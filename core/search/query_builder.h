@@ -1,6 +1,7 @@
 // Building the Xapian query of a request: the text query (Xapian's
-// QueryParser, set up from the schema's field tables: `name:value` terms and
-// `name:a..b` ranges), the "more like this" query of --like, and the filters.
+// QueryParser, set up from the field table: `name:word`, `name:value` and
+// `name:a..b`), the "more like this" query of --like, and the filters, each
+// on a field of the table by its name.
 // It reads the database (for wildcards, spelling and --like) but keeps no
 // state between calls. docs/design.md, "Search as parts".
 #pragma once
@@ -8,7 +9,9 @@
 #include <xapian.h>
 
 #include <string>
+#include <vector>
 
+#include "schema/fields.h"
 #include "search/request.h"
 
 namespace news {
@@ -23,7 +26,10 @@ inline constexpr Xapian::termcount kMaxWildcardTerms = 1000;
 
 class QueryBuilder {
  public:
-  explicit QueryBuilder(const Xapian::Database& db) : db_(db) {}
+  // `fields` must outlive the builder.
+  explicit QueryBuilder(const Xapian::Database& db,
+                        const schema::FieldTable& fields = schema::FieldTable::standard())
+      : db_(db), fields_(fields) {}
 
   // The parsed text of `text`. Throws Xapian::QueryParserError and
   // Xapian::WildcardError (Searcher::search turns them into messages).
@@ -35,7 +41,9 @@ class QueryBuilder {
   // one. Throws Error(kBadQuery) for a --like id that names no document.
   Xapian::Query text(const SearchRequest& request, const Xapian::Query& typed) const;
   // Every filter of the request ANDed, or an empty Query when there are none.
-  // Throws Error(kBadQuery) for a date that cannot be read.
+  // Throws Error(kBadQuery) for a field that is not in the table or does not
+  // support the filter, and for a bound that cannot be read (a date as
+  // day_bound reads it, a number).
   Xapian::Query filters(const SearchRequest& request) const;
   // Sets up `parser` as parse() does, so that a caller can read its unstemming.
   void configure(Xapian::QueryParser& parser, bool match_any) const;
@@ -46,7 +54,10 @@ class QueryBuilder {
 
  private:
   Xapian::Query like(const std::string& id) const;
+  // Appends the queries of one filter to `out`.
+  void add_filter(const FieldFilter& filter, std::vector<Xapian::Query>& out) const;
   const Xapian::Database& db_;
+  const schema::FieldTable& fields_;
 };
 
 // "2020" -> "20200101" (or "20201231" with end=true), "2020-06" -> "20200601"

@@ -15,7 +15,17 @@
 
 namespace news {
 
-enum class SortOrder { kRelevance, kDate, kQuality, kHeat };
+// A filter on one field of the field table (schema/fields.h), by its name.
+// Values: documents with any of them (a field with exact terms). Bounds: a
+// range over the field's slot (a field supporting kRange), each inclusive
+// and written as `name:a..b` takes it; an empty bound is open.
+struct FieldFilter {
+  std::string field;
+  std::vector<std::string> any_of;
+  std::string from, to;
+};
+FieldFilter any_of(std::string field, std::vector<std::string> values);
+FieldFilter range(std::string field, std::string from, std::string to);
 
 // Defaults chosen on the real corpus with bench/rank_eval.cc (README, "Ranking").
 struct RankingWeights {
@@ -25,21 +35,20 @@ struct RankingWeights {
 };
 
 struct SearchRequest {
-  std::string query;                   // Xapian QueryParser syntax; empty: list everything
-  bool match_any = false;              // default operator OR instead of AND
-  std::string like_id;                 // documents like this one (relevance feedback)
-  std::vector<std::string> topics;     // filters: any of these topics ...
-  std::vector<std::string> providers;  // ... and any of these providers (name or domain)
-  std::vector<std::string> types;      // ... and any of these types
-  std::string since;                   // YYYY, YYYY-MM or YYYY-MM-DD, inclusive
-  std::string until;                   // likewise, inclusive
-  std::optional<std::int64_t> min_quality;
+  std::string query;       // Xapian QueryParser syntax; empty: list everything
+  bool match_any = false;  // default operator OR instead of AND
+  std::string like_id;     // documents like this one (relevance feedback)
+  // Every filter must hold, e.g. any_of("topic", {...}), range("date",
+  // since, until) with YYYY, YYYY-MM or YYYY-MM-DD, range("quality", "50", "").
+  std::vector<FieldFilter> filters;
   RankingWeights weights;
   // Freshness: + weights.freshness * 0.5^(age in days / half_life_days), the
   // age counted from `now` (seconds since the epoch) to the publication day.
   std::optional<double> half_life_days;
   std::int64_t now = 0;
-  SortOrder sort = SortOrder::kRelevance;
+  // A sortable field's name, highest first ("published", "quality", "heat");
+  // empty: by relevance (the blend).
+  std::string sort_by;
   Xapian::doccount offset = 0;
   Xapian::doccount limit = 10;
   bool collapse_duplicates = true;  // one result per story (same url or title)

@@ -51,30 +51,27 @@ void check_local_spec(const std::string& spec) {
                   ": the folder holds no Xapian database (no iamglass or XAPIANDB file in it)");
 }
 
-// How the matcher orders and collapses the page.
-void set_result_order(Xapian::Enquire& enquire, const SearchRequest& request) {
+// How the matcher orders and collapses the page: by relevance, or by the
+// value of the sortable field named request.sort_by, highest first.
+void set_result_order(Xapian::Enquire& enquire, const SearchRequest& request,
+                      const schema::FieldTable& fields) {
   if (request.collapse_duplicates) enquire.set_collapse_key(schema::kDedupKey);
-  switch (request.sort) {
-    case SortOrder::kRelevance:
-      // Equal scores in an order that does not depend on Xapian's docids, so
-      // that one database and any split of it into shards list the same
-      // results. Collapsing, by story key: the matcher reads that value for
-      // every candidate anyway, where a second slot would cost a second value
-      // stream (docs/design.md, "Shards"); the copy a story is listed by is
-      // then settled by story_copies(). Otherwise by id.
-      enquire.set_sort_by_relevance_then_value(
-          request.collapse_duplicates ? schema::kDedupKey : schema::kId, false);
-      break;
-    case SortOrder::kDate:
-      enquire.set_sort_by_value_then_relevance(schema::kPublished, true);
-      break;
-    case SortOrder::kQuality:
-      enquire.set_sort_by_value_then_relevance(schema::kQuality, true);
-      break;
-    case SortOrder::kHeat:
-      enquire.set_sort_by_value_then_relevance(schema::kHeat, true);
-      break;
+  if (request.sort_by.empty()) {
+    // Equal scores in an order that does not depend on Xapian's docids, so
+    // that one database and any split of it into shards list the same
+    // results. Collapsing, by story key: the matcher reads that value for
+    // every candidate anyway, where a second slot would cost a second value
+    // stream (docs/design.md, "Shards"); the copy a story is listed by is
+    // then settled by story_copies(). Otherwise by id.
+    enquire.set_sort_by_relevance_then_value(
+        request.collapse_duplicates ? schema::kDedupKey : schema::kId, false);
+    return;
   }
+  const schema::Field* field = fields.find(request.sort_by);
+  if (!field || !field->supports_all(schema::kSort)) {
+    throw Error(Error::Kind::kBadQuery, "cannot sort by '" + request.sort_by + "'");
+  }
+  enquire.set_sort_by_value_then_relevance(field->slot, true);
 }
 
 // Matches the matcher checks at least. Checking more documents than shown
@@ -103,7 +100,8 @@ void apply_story_copies(std::vector<SearchHit>& hits, const std::vector<StoryCop
 
 }  // namespace
 
-Searcher::Searcher(const std::vector<std::string>& specs) {
+Searcher::Searcher(const std::vector<std::string>& specs, schema::FieldTable fields)
+    : fields_(std::move(fields)) {
   specs_ = specs;
   for (const auto& spec : specs) {
     if (!is_remote_spec(spec)) check_local_spec(spec);
@@ -136,7 +134,7 @@ Searcher::Searcher(const std::vector<std::string>& specs) {
 }
 
 Xapian::Query Searcher::parse_query(const std::string& text, bool match_any) {
-  return QueryBuilder(db_).parse(text, match_any);
+  return QueryBuilder(db_, fields_).parse(text, match_any);
 }
 
 SearchResponse Searcher::search(const SearchRequest& request) {
@@ -170,16 +168,16 @@ SearchResponse Searcher::search(const SearchRequest& request) {
 }
 
 SearchResponse Searcher::search_once(const SearchRequest& request) {
-  QueryBuilder builder(db_);
+  QueryBuilder builder(db_, fields_);
   const Xapian::Query typed = builder.typed(request);
   Boosts boosts(db_, request, prior_source(request.use_prior_order));
   const ScoredQuery ranked = ScoredQuery(builder.text(request, typed))
                                  .boosted(boosts.query())
                                  .filtered(builder.filters(request));
   Xapian::Enquire enquire = relevance_enquire(db_, ranked);
-  set_result_order(enquire, request);
+  set_result_order(enquire, request, fields_);
   std::optional<FacetCounter> facets;
-  if (request.facets) facets.emplace(enquire);
+  if (request.facets) facets.emplace(enquire, fields_);
   Xapian::MSet mset =
       enquire.get_mset(request.offset, request.limit, matches_to_check(request, db_));
 
@@ -194,7 +192,7 @@ SearchResponse Searcher::search_once(const SearchRequest& request) {
   std::vector<std::string> story_keys;
   response.hits = reader.read(story_keys);
   if (request.collapse_duplicates) {
-    bool by_relevance = request.sort == SortOrder::kRelevance;
+    bool by_relevance = request.sort_by.empty();
     apply_story_copies(response.hits,
                        story_copies(db_, ranked, by_relevance, story_keys, response.hits), reader);
   }
@@ -218,8 +216,8 @@ std::optional<SpellingSuggestion> Searcher::suggest(const SearchRequest& request
                                                     const Xapian::MSet& mset) {
   if (!request.suggest_spelling || request.query.empty()) return std::nullopt;
   if (remote_) return std::nullopt;  // search_once() says so in a notice
-  std::optional<std::string> corrected =
-      spelling_correction(db_, QueryBuilder(db_), request.query, parsed, request.match_any);
+  std::optional<std::string> corrected = spelling_correction(
+      db_, QueryBuilder(db_, fields_), request.query, parsed, request.match_any);
   if (!corrected) return std::nullopt;
   // Only a correction that surely finds more: estimates of similar queries
   // differ by noise (and stemming often makes "app" find "apps" anyway). The

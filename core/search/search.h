@@ -42,10 +42,13 @@ class Searcher {
   // path (an empty path or an empty folder included), Error(kDatabase) when
   // one cannot be opened (a folder without a database, a stub file listing
   // none) or a server reached.
-  explicit Searcher(const std::vector<std::string>& specs);
+  // `fields`: the field table the databases were built with (fields.h).
+  explicit Searcher(const std::vector<std::string>& specs,
+                    schema::FieldTable fields = schema::FieldTable::standard());
   explicit Searcher(const std::string& db_path) : Searcher(std::vector<std::string>{db_path}) {}
 
-  // Throws Error(kBadQuery) for a query or filter that cannot be parsed, a
+  // Throws Error(kBadQuery) for a query or filter that cannot be parsed (a
+  // filter or sort on a field the table lacks or that does not support it), a
   // query over kMaxQueryBytes or kMaxQueryWords, a wildcard over
   // kMaxWildcardTerms and a --like id that names no document (the id as
   // given, else as escape_text writes it), and Error(kDatabase) for a
@@ -79,6 +82,7 @@ class Searcher {
   bool remote_ = false;                // some shards are served remotely: no spelling data
   Xapian::docid prior_range_end_ = 0;  // prior order (shards.h, SearchDatabases)
   Xapian::Database db_;
+  schema::FieldTable fields_;
 };
 
 }  // namespace news

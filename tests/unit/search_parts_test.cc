@@ -96,8 +96,7 @@ TEST_F(SearchParts, FiltersAreAndedAndAbsentWhenNoneIsAsked) {
   news::QueryBuilder builder(db_);
   news::SearchRequest request;
   EXPECT_TRUE(builder.filters(request).empty());
-  request.topics = {"robotics"};
-  request.min_quality = 70;
+  request.filters = {news::any_of("topic", {"robotics"}), news::range("quality", "70", "")};
   news::ScoredQuery all(Xapian::Query::MatchAll);
   EXPECT_EQ(ids(all.filtered(builder.filters(request))), std::vector<std::string>{"glacier.md"});
 }
@@ -173,7 +172,7 @@ TEST_F(SearchParts, StoryCopiesCountTheOtherCopiesOfEachHit) {
 TEST_F(SearchParts, FacetsCountEachTopicOfAMatch) {
   Xapian::Enquire enquire =
       news::relevance_enquire(db_, news::ScoredQuery(Xapian::Query::MatchAll));
-  news::FacetCounter counter(enquire);
+  news::FacetCounter counter(enquire, news::schema::FieldTable::standard());
   enquire.get_mset(0, 10, 100);
   EXPECT_EQ(counter.counted(), 4u);
   std::vector<news::Facet> facets = counter.facets(2);

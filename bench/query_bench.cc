@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
         const Query& query = queries[i];
         news::SearchRequest request;
         request.query = query.text;
-        if (!query.topic.empty()) request.topics = {query.topic};
+        if (!query.topic.empty()) request.filters = {news::any_of("topic", {query.topic})};
         request.weights = mode.weights;
         request.limit = 10;
         request.check_at_least = check_at_least;

@@ -34,10 +34,7 @@ std::string fixed(double value, int decimals = 3) {
   return buffer;
 }
 
-bool filtered(const SearchRequest& request) {
-  return !request.topics.empty() || !request.providers.empty() || !request.types.empty() ||
-         !request.since.empty() || !request.until.empty() || request.min_quality.has_value();
-}
+bool filtered(const SearchRequest& request) { return !request.filters.empty(); }
 
 std::string month_label(const std::string& yyyymm) {
   return yyyymm.size() == 6 ? yyyymm.substr(0, 4) + "-" + yyyymm.substr(4) : yyyymm;

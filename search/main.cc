@@ -16,12 +16,12 @@
 #include <sstream>
 
 #include "base/config.h"
-#include "document/document.h"
 #include "base/error.h"
-#include "render/format.h"
 #include "base/paths.h"
-#include "search/search.h"
 #include "base/text.h"
+#include "document/document.h"
+#include "render/format.h"
+#include "search/search.h"
 
 namespace {
 
@@ -257,28 +257,34 @@ std::int64_t parse_now(const std::string& text) {
   return *when;
 }
 
+// The filter options as filters on the fields of the table (fields.h).
+std::vector<news::FieldFilter> make_filters(const Options& opt) {
+  std::vector<news::FieldFilter> filters;
+  if (!opt.topics.empty()) filters.push_back(news::any_of("topic", opt.topics));
+  if (!opt.providers.empty()) filters.push_back(news::any_of("provider", opt.providers));
+  if (!opt.types.empty()) filters.push_back(news::any_of("type", opt.types));
+  if (!opt.since.empty()) filters.push_back(news::range("date", opt.since, ""));
+  if (!opt.until.empty()) filters.push_back(news::range("date", "", opt.until));
+  if (opt.min_quality)
+    filters.push_back(news::range("quality", std::to_string(*opt.min_quality), ""));
+  return filters;
+}
+
 news::SearchRequest make_request(const Options& opt) {
-  static const std::map<std::string, news::SortOrder> kSorts = {
-      {"relevance", news::SortOrder::kRelevance},
-      {"date", news::SortOrder::kDate},
-      {"quality", news::SortOrder::kQuality},
-      {"heat", news::SortOrder::kHeat}};
+  // --sort's words and the fields they sort by; relevance is the blend.
+  static const std::map<std::string, std::string> kSortFields = {
+      {"relevance", ""}, {"date", "published"}, {"quality", "quality"}, {"heat", "heat"}};
   news::SearchRequest request;
   for (const auto& word : opt.words) request.query += (request.query.empty() ? "" : " ") + word;
   request.match_any = opt.any;
   request.like_id = opt.like;
-  request.topics = opt.topics;
-  request.providers = opt.providers;
-  request.types = opt.types;
-  request.since = opt.since;
-  request.until = opt.until;
-  request.min_quality = opt.min_quality;
+  request.filters = make_filters(opt);
   request.weights = {opt.quality_weight, opt.heat_weight, opt.freshness_weight};
   if (!opt.half_life.empty()) {
     request.half_life_days = news::parse_half_life_days(opt.half_life);
     request.now = parse_now(opt.now);
   }
-  request.sort = kSorts.at(opt.sort);
+  request.sort_by = kSortFields.at(opt.sort);
   request.limit = opt.count ? 0 : opt.limit;
   request.offset = opt.offset;
   request.collapse_duplicates = !opt.all;

@@ -7,8 +7,8 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include "schema/schema.h"
 #include "base/text.h"
+#include "schema/schema.h"
 
 namespace news {
 namespace {
@@ -16,11 +16,6 @@ namespace {
 // Positions jump by this much between field values, so that a phrase never
 // matches across the end of one field and the start of the next.
 constexpr Xapian::termpos kFieldGap = 100;
-
-std::string day_value(std::int64_t seconds) {
-  std::string iso = format_iso_datetime(seconds);  // YYYY-MM-DDTHH:MM:SSZ
-  return iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2);
-}
 
 // The title as a story key: case, punctuation and spacing do not count, so
 // "Zoox settles with Tesla" and "ZOOX settles with Tesla!" are one story.
@@ -63,50 +58,60 @@ class CachedStem : public Xapian::StemImplementation {
 
 }  // namespace
 
-std::string stored_record(const NewsDocument& doc, std::string_view id) {
-  nlohmann::json record = {
-      {"id", id},
-      {"title", doc.title},
-      {"excerpt", doc.excerpt},
-      {"url", doc.url},
-      {"provider", doc.provider_name},
-      {"domain", doc.provider_domain},
-      {"topics", doc.topics},
-      {"type", doc.type},
-      {"category", doc.category},
-      {"published", doc.published ? nlohmann::json(format_iso_datetime(*doc.published))
-                                  : nlohmann::json(nullptr)},
-      {"quality", doc.quality ? nlohmann::json(*doc.quality) : nlohmann::json(nullptr)},
-      {"heat", doc.heat ? nlohmann::json(*doc.heat) : nlohmann::json(nullptr)},
-  };
+std::string stored_record(const NewsDocument& doc, std::string_view id,
+                          const schema::FieldTable& fields) {
+  nlohmann::json record = nlohmann::json::object();
+  record["id"] = std::string(id);
+  for (const auto& field : fields.fields()) {
+    if (field.stored != schema::Stored::kNo) {
+      record[field.stored_key] = schema::stored_value(field, field.extract(doc));
+    }
+  }
   return record.dump();
 }
 
-DocumentBuilder::DocumentBuilder() {
+DocumentBuilder::DocumentBuilder(schema::FieldTable fields) : fields_(std::move(fields)) {
   termgen_.set_stemmer(Xapian::Stem(new CachedStem));
   termgen_.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
+}
+
+void DocumentBuilder::add_field(Xapian::Document& xdoc, const schema::Field& field,
+                                const schema::FieldValues& values, double norm) {
+  if (field.terms != schema::Terms::kNone) {
+    for (const auto& value : values.texts) {
+      if (value.empty()) continue;
+      if (field.terms == schema::Terms::kExact) {
+        xdoc.add_boolean_term(schema::boolean_term(field.prefix, value));
+        continue;
+      }
+      // BM25's length normalisation, done here (schema.h, "Relevance").
+      Xapian::termcount wdf = schema::scaled_wdf(field.wdf, norm);
+      if (field.positions) {
+        termgen_.index_text(value, wdf, field.prefix);
+        termgen_.increase_termpos(kFieldGap);
+      } else {
+        termgen_.index_text_without_positions(value, wdf, field.prefix);
+      }
+    }
+  }
+  if (!field.has_value()) return;
+  if (auto value = schema::encode_value(field, values); value && !value->empty()) {
+    xdoc.add_value(field.slot, *value);
+  }
 }
 
 Xapian::Document DocumentBuilder::build(const NewsDocument& doc, std::string_view id,
                                         std::string_view root_term, std::string_view content_hash) {
   Xapian::Document xdoc;
   termgen_.set_document(xdoc);
-  const double norm = schema::length_norm(schema::text_length(doc));
-  for (const auto& field : schema::term_fields()) {
-    for (const auto& value : field.extract(doc)) {
-      if (value.empty()) continue;
-      if (field.kind == schema::FieldKind::kBoolean) {
-        xdoc.add_boolean_term(schema::boolean_term(field.prefix, value));
-      } else {
-        // BM25's length normalisation, done here (schema.h, relevance_weight).
-        Xapian::termcount wdf = schema::scaled_wdf(field.wdf, norm);
-        if (field.positions) {
-          termgen_.index_text(value, wdf, std::string(field.prefix));
-          termgen_.increase_termpos(kFieldGap);
-        } else {
-          termgen_.index_text_without_positions(value, wdf, std::string(field.prefix));
-        }
-      }
+  const double norm = schema::length_norm(schema::text_length(doc, fields_));
+  nlohmann::json record = nlohmann::json::object();
+  record["id"] = std::string(id);
+  for (const auto& field : fields_.fields()) {
+    schema::FieldValues values = field.extract(doc);
+    add_field(xdoc, field, values, norm);
+    if (field.stored != schema::Stored::kNo) {
+      record[field.stored_key] = schema::stored_value(field, values);
     }
   }
   if (Xapian::termcount terms = xdoc.termlist_count(); terms > kMaxDocumentTerms) {
@@ -115,18 +120,10 @@ Xapian::Document DocumentBuilder::build(const NewsDocument& doc, std::string_vie
                             " distinct terms; at most " + std::to_string(kMaxDocumentTerms) +
                             " are indexed from one document (shorten its excerpt)");
   }
+  // The document's identity and the ranking's pre-shaped signals (schema.h).
   xdoc.add_boolean_term(schema::id_term(id));
   xdoc.add_boolean_term(std::string(root_term));
-
   using schema::Slot;
-  if (doc.published) {
-    xdoc.add_value(Slot::kPublished, Xapian::sortable_serialise(double(*doc.published)));
-    std::string day = day_value(*doc.published);
-    xdoc.add_value(Slot::kDay, day);
-    xdoc.add_value(Slot::kMonth, day.substr(0, 6));
-  }
-  if (doc.quality) xdoc.add_value(Slot::kQuality, Xapian::sortable_serialise(double(*doc.quality)));
-  if (doc.heat) xdoc.add_value(Slot::kHeat, Xapian::sortable_serialise(double(*doc.heat)));
   auto rank = [](const std::optional<std::int64_t>& v) {
     return Xapian::sortable_serialise(v ? schema::saturate(double(*v)) : schema::kUnknownRank);
   };
@@ -134,20 +131,12 @@ Xapian::Document DocumentBuilder::build(const NewsDocument& doc, std::string_vie
   xdoc.add_value(Slot::kHeatRank, rank(doc.heat));
   xdoc.add_value(Slot::kPrior, Xapian::sortable_serialise(schema::prior(doc.quality, doc.heat)));
   xdoc.add_value(Slot::kContentHash, std::string(content_hash));
-  std::string topics;
-  for (const auto& topic : doc.topics) {
-    if (!topics.empty()) topics += '\x1f';
-    topics += schema::normalise_value(topic);
-  }
-  if (!topics.empty()) xdoc.add_value(Slot::kTopics, topics);
-  if (!doc.provider_name.empty()) xdoc.add_value(Slot::kProvider, doc.provider_name);
-  if (!doc.type.empty()) xdoc.add_value(Slot::kType, schema::normalise_value(doc.type));
   std::string key = dedup_key(doc, id);
   xdoc.add_boolean_term(schema::story_term(key));
   xdoc.add_value(Slot::kDedupKey, key);
   xdoc.add_value(Slot::kId, std::string(id));
 
-  xdoc.set_data(stored_record(doc, id));
+  xdoc.set_data(record.dump());
   // Let go of the document: Xapian's handles count references without
   // atomics, and the caller hands the document to another thread.
   termgen_.set_document(Xapian::Document());

@@ -1,6 +1,7 @@
-// Turns a parsed NewsDocument into a Xapian::Document following the schema
-// table: terms with positions, boolean filter terms, values and the stored
-// record shown in results. A builder owns a TermGenerator, so each thread
+// Turns a parsed NewsDocument into a Xapian::Document following the field
+// table (schema/fields.h): terms with positions, boolean filter terms,
+// values and the stored record shown in results; and the document's identity
+// and ranking values (schema.h). A builder owns a TermGenerator, so each thread
 // building documents needs its own builder; build() touches no database, and
 // the document it returns shares nothing with the builder, so it may be
 // handed to another thread.
@@ -12,13 +13,16 @@
 #include <string_view>
 
 #include "document/document.h"
+#include "schema/fields.h"
 
 namespace news {
 
 // The stored record of a document (Xapian document data): a JSON object with
-// id, title, excerpt, url, provider, domain, topics, published, type,
-// category, quality and heat (null when unknown).
-std::string stored_record(const NewsDocument& doc, std::string_view id);
+// its id and every stored field of `fields` under its key (the standard
+// table: title, excerpt, url, provider, domain, topics, published, type,
+// category, quality and heat, the last three null when unknown).
+std::string stored_record(const NewsDocument& doc, std::string_view id,
+                          const schema::FieldTable& fields = schema::FieldTable::standard());
 
 // The most distinct terms (words, their stems and field terms) one document
 // may add to the database. Real news documents add a few hundred; a file
@@ -30,7 +34,7 @@ inline constexpr Xapian::termcount kMaxDocumentTerms = 10000;
 
 class DocumentBuilder {
  public:
-  DocumentBuilder();
+  explicit DocumentBuilder(schema::FieldTable fields = schema::FieldTable::standard());
 
   // `id` is the document's identity (its path relative to the indexed root),
   // `root_term` ties it to that root, `content_hash` is stored for incremental
@@ -40,6 +44,11 @@ class DocumentBuilder {
                          std::string_view content_hash);
 
  private:
+  // The terms and value of one field; adds its stored entry to `record`.
+  void add_field(Xapian::Document& xdoc, const schema::Field& field,
+                 const schema::FieldValues& values, double norm);
+
+  schema::FieldTable fields_;
   Xapian::TermGenerator termgen_;
 };
 

@@ -7,45 +7,11 @@
 #include <cmath>
 #include <cstdio>
 
-#include "document/document.h"
 #include "base/text.h"
+#include "document/document.h"
 
 namespace news::schema {
 namespace {
-
-using Strings = std::vector<std::string>;
-
-Strings title(const NewsDocument& d) { return {d.title}; }
-Strings excerpt(const NewsDocument& d) { return {d.excerpt}; }
-Strings related_titles(const NewsDocument& d) { return d.related_titles; }
-Strings topics(const NewsDocument& d) { return d.topics; }
-Strings provider_name(const NewsDocument& d) { return {d.provider_name}; }
-Strings provider(const NewsDocument& d) { return {d.provider_name, d.provider_domain}; }
-Strings type(const NewsDocument& d) { return {d.type}; }
-Strings category(const NewsDocument& d) { return {d.category}; }
-Strings url(const NewsDocument& d) { return {normalise_url(d.url)}; }
-
-// wdf: a title word counts three times, an excerpt word twice, and a word
-// from a related article's title, a topic or the provider's name once.
-constexpr std::array kTermFields = {
-    TermField{"title", "S", FieldKind::kFreeText, 3, true, title},
-    TermField{"", "", FieldKind::kFreeText, 3, true, title},
-    TermField{"", "", FieldKind::kFreeText, 2, true, excerpt},
-    TermField{"", "", FieldKind::kFreeText, 1, false, related_titles},
-    TermField{"", "", FieldKind::kFreeText, 1, false, topics},
-    TermField{"", "", FieldKind::kFreeText, 1, false, provider_name},
-    TermField{"topic", "K", FieldKind::kBoolean, 0, false, topics},
-    TermField{"provider", "XP", FieldKind::kBoolean, 0, false, provider},
-    TermField{"type", "XT", FieldKind::kBoolean, 0, false, type},
-    TermField{"category", "XC", FieldKind::kBoolean, 0, false, category},
-    TermField{"", "XU", FieldKind::kBoolean, 0, false, url},
-};
-
-constexpr std::array kRangeFields = {
-    RangeField{"date", kDay, RangeKind::kDate},
-    RangeField{"quality", kQuality, RangeKind::kNumber},
-    RangeField{"heat", kHeat, RangeKind::kNumber},
-};
 
 // Terms longer than this (with their prefix) are replaced by a hash.
 constexpr std::size_t kMaxTermBody = 200;
@@ -71,11 +37,13 @@ double prior(std::optional<std::int64_t> quality, std::optional<std::int64_t> he
   return kQualityWeight * rank(quality) + kHeatWeight * rank(heat);
 }
 
-double text_length(const NewsDocument& doc) {
+double text_length(const NewsDocument& doc, const FieldTable& fields) {
   double length = 0;
-  for (const auto& field : kTermFields) {
-    if (field.kind != FieldKind::kFreeText || !field.prefix.empty()) continue;
-    for (const auto& value : field.extract(doc)) length += double(field.wdf * count_words(value));
+  for (const auto& field : fields.fields()) {
+    if (field.terms != Terms::kWords || !field.prefix.empty()) continue;
+    for (const auto& value : field.extract(doc).texts) {
+      length += double(field.wdf * count_words(value));
+    }
   }
   return length;
 }
@@ -88,19 +56,6 @@ Xapian::termcount scaled_wdf(Xapian::termcount field_wdf, double norm) {
   double scaled = std::round(double(field_wdf) * kWdfScale / norm);
   return scaled < 1 ? 1 : Xapian::termcount(scaled);
 }
-
-Xapian::BM25Weight relevance_weight() {
-  // b = 0: the lengths are in the wdfs already; k2 = 0 and k3 = 1 as Xapian's defaults.
-  return Xapian::BM25Weight(kBm25K1 * kWdfScale, 0, 1, 0, kBm25MinNormLength);
-}
-
-Xapian::Query relevance_query(const Xapian::Query& text) {
-  return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, text,
-                       (kBm25K1 + 1) / (kBm25K1 * kWdfScale + 1));
-}
-
-std::span<const TermField> term_fields() { return kTermFields; }
-std::span<const RangeField> range_fields() { return kRangeFields; }
 
 std::string id_term(std::string_view id) { return bounded_term(kIdPrefix, id); }
 

@@ -1,6 +1,7 @@
-// The Xapian schema of a news database: term prefixes, value slots and their
-// encodings, defined once. Indexing (document_builder.cc) and query parsing
-// (query.cc) both loop over these tables, so a new field is one new row.
+// The Xapian schema of a news database: value slots and their encodings,
+// the prefixes of the document's identity terms, the ranking's constants and
+// prior order. The fields a user addresses are rows of the field table
+// (fields.h), which indexing and searching both loop over.
 #pragma once
 
 #include <xapian.h>
@@ -11,6 +12,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "schema/fields.h"
 
 namespace news {
 
@@ -59,15 +62,17 @@ double prior(std::optional<std::int64_t> quality, std::optional<std::int64_t> he
 // Relevance is BM25 with Xapian's default parameters (k1 = 1, b = 0.5, a
 // normalised length of at least 0.5), but its document-length normalisation is
 // done when a document is indexed, as Lucene does with its norms, so that the
-// matcher reads no document lengths: at a million documents those reads were
-// two thirds of a query's median time. Each occurrence of a word adds
+// matcher reads no document lengths, which were most of a query's time on a
+// large archive (docs/design.md, "Ranking with stored lengths"; the figures
+// are in bench/). Each occurrence of a word adds
 //   scaled_wdf(field.wdf, length_norm(text_length(doc)))
 // to its term's wdf, where length_norm(L) = (1 - b) + b * max(L / A, 0.5) and
 // A = kReferenceLength, a fixed typical length (Xapian's BM25 divides by the
 // database's running average instead; a fixed one keeps a document's terms
-// valid however the archive grows). relevance_weight() over those wdfs gives
-// BM25's term frequency part times (k1 * S + 1) / (k1 + 1), which
-// relevance_query() divides out: the scores are BM25's, up to the rounding of
+// valid however the archive grows). BM25 with b = 0 and k1 * S over those
+// wdfs gives BM25's term frequency part times (k1 * S + 1) / (k1 + 1), which
+// the query divides out (search/relevance.h, the one place that sets both
+// up): the scores are BM25's, up to the rounding of
 // each occurrence's wdf to a whole unit (kWdfScale units are one occurrence of
 // weight 1 in a document of the reference length).
 inline constexpr double kBm25K1 = 1.0;
@@ -78,37 +83,13 @@ inline constexpr double kBm25MinNormLength = 0.5;
 inline constexpr double kReferenceLength = 108.0;
 // wdf units per occurrence of weight 1 in a document of the reference length.
 inline constexpr double kWdfScale = 16.0;
-// A document's length: the words of its unprefixed free-text fields (the
-// text plain queries search), each counted field.wdf times.
-double text_length(const NewsDocument& doc);
+// A document's length: the words of its general text (the unprefixed kWords
+// fields, which plain queries search), each counted field.wdf times.
+double text_length(const NewsDocument& doc, const FieldTable& fields = FieldTable::standard());
 double length_norm(double text_length);
 // The wdf one occurrence adds: field_wdf * kWdfScale / norm, rounded, at least 1.
 Xapian::termcount scaled_wdf(Xapian::termcount field_wdf, double norm);
-// The weighting scheme for the scaled wdfs, and the factor on the text query.
-Xapian::BM25Weight relevance_weight();
-Xapian::Query relevance_query(const Xapian::Query& text);
 
-enum class FieldKind {
-  kFreeText,  // words: stemmed, with positions, found by plain queries
-  kBoolean,   // whole normalised values: filters, never stemmed
-};
-
-// One row of the term table. A kFreeText row with an empty prefix feeds the
-// general text that unprefixed queries search; with a prefix it is also
-// searchable on its own as `name:`. Positions (for phrases) cost the most of
-// anything indexed, so only the title and the excerpt keep them. A kBoolean row is a filter
-// `name:value`.
-struct TermField {
-  std::string_view name;    // field name in queries; empty: not addressable
-  std::string_view prefix;  // Xapian term prefix (omega conventions)
-  FieldKind kind;
-  Xapian::termcount wdf;  // weight of each occurrence (kFreeText only)
-  bool positions;         // kFreeText: keep word positions (phrase queries)
-  std::vector<std::string> (*extract)(const NewsDocument&);
-};
-
-// Every term the indexer writes comes from a row of this table, in order.
-std::span<const TermField> term_fields();
 
 // Whether a term carries a prefix. Every prefix above starts with a capital
 // letter (omega's convention) and plain words are lower case, so a capital
@@ -144,16 +125,6 @@ std::string story_term(std::string_view dedup_key);
 
 // prefix + normalise_value(value), hashed when too long for a Xapian term.
 std::string boolean_term(std::string_view prefix, std::string_view value);
-
-// Range fields of the query language, e.g. `date:2020-01-01..2020-06-30`,
-// `quality:50..`, and the filters `--since`/`--min-quality` use the same slots.
-enum class RangeKind { kDate, kNumber };
-struct RangeField {
-  std::string_view name;
-  Xapian::valueno slot;
-  RangeKind kind;
-};
-std::span<const RangeField> range_fields();
 
 // Metadata keys written with every commit. A database whose schema version
 // differs from this build's is re-indexed in full by the next run (its

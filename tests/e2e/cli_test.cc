@@ -24,6 +24,7 @@
 #include "database_dump.h"
 #include "program_support.h"
 #include "schema/schema.h"
+#include "search/relevance.h"
 #include "search/search.h"
 #include "test_support.h"
 
@@ -430,11 +431,10 @@ std::vector<std::pair<std::string, double>> quest_in_process(const std::string& 
   parser.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
   parser.set_default_op(Xapian::Query::OP_AND);
   parser.add_prefix("title", "S");
-  Xapian::Enquire enquire(db);
-  enquire.set_query(news::schema::relevance_query(parser.parse_query(
-      query, Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_WILDCARD |
-                 Xapian::QueryParser::FLAG_PURE_NOT)));
-  enquire.set_weighting_scheme(news::schema::relevance_weight());
+  Xapian::Enquire enquire = news::relevance_enquire(
+      db, news::ScoredQuery(parser.parse_query(query, Xapian::QueryParser::FLAG_DEFAULT |
+                                                          Xapian::QueryParser::FLAG_WILDCARD |
+                                                          Xapian::QueryParser::FLAG_PURE_NOT)));
   std::vector<std::pair<std::string, double>> hits;
   Xapian::MSet mset = enquire.get_mset(0, 1000);
   for (auto it = mset.begin(); it != mset.end(); ++it) {

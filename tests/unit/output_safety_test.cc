@@ -13,14 +13,14 @@
 #include <string>
 #include <vector>
 
+#include "base/error.h"
+#include "base/text.h"
 #include "document/document.h"
 #include "document/document_builder.h"
-#include "base/error.h"
-#include "render/format.h"
 #include "index/indexer.h"
+#include "render/format.h"
 #include "search/search.h"
 #include "test_support.h"
-#include "base/text.h"
 
 namespace fs = std::filesystem;
 

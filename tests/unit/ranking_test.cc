@@ -41,6 +41,7 @@
 #include "base/error.h"
 #include "index/indexer.h"
 #include "schema/schema.h"
+#include "search/relevance.h"
 #include "search/search.h"
 #include "test_support.h"
 
@@ -50,7 +51,6 @@ namespace {
 
 using news::SearchRequest;
 using news::SearchResponse;
-using news::SortOrder;
 using Ids = std::vector<std::string>;
 using IdSet = std::set<std::string>;
 
@@ -217,9 +217,8 @@ TEST_F(Ranking, BlendedScoreIsBm25PlusTheBlend) {
 // Equal scores: by story key when copies are collapsed (the default), by id
 // when they are not; never by Xapian's docids, which depend on the layout.
 TEST_F(Ranking, ZeroWeightsEqualPlainBm25) {
-  Xapian::Enquire enquire(searcher_->database());
-  enquire.set_query(news::schema::relevance_query(searcher_->parse_query("glacier drone", false)));
-  enquire.set_weighting_scheme(news::schema::relevance_weight());
+  Xapian::Enquire enquire = news::relevance_enquire(
+      searcher_->database(), news::ScoredQuery(searcher_->parse_query("glacier drone", false)));
   Xapian::MSet mset = enquire.get_mset(0, 100);
   ASSERT_GT(mset.size(), 0u);
 
@@ -352,22 +351,22 @@ SearchRequest filtered(const std::string& query = "") {
 
 TEST_F(RankingFilters, Topics) {
   auto r = filtered();
-  r.topics = {"climate"};
+  r.filters = {news::any_of("topic", {"climate"})};
   EXPECT_EQ(id_set(run(r)), (IdSet{"glacier-low.md", "glacier-quality.md",
                                    "glacier-unknown-heat.md", "glacier-heat-70.md"}));
-  r.topics = {"ROBOTICS"};
+  r.filters = {news::any_of("topic", {"ROBOTICS"})};
   EXPECT_EQ(id_set(run(r)), (IdSet{"glacier-low.md", "glacier-hot.md"}));
-  r.topics = {"Climate", "Robotics"};  // any of them
+  r.filters = {news::any_of("topic", {"Climate", "Robotics"})};  // any of them
   EXPECT_EQ(id_set(run(r)), IdSet(kGlacier.begin(), kGlacier.end()));
 }
 
 TEST_F(RankingFilters, TopicsMatchWholeNormalisedValues) {
   auto r = filtered();
-  r.topics = {"  smart   CITIES "};
+  r.filters = {news::any_of("topic", {"  smart   CITIES "})};
   EXPECT_EQ(id_set(run(r)), IdSet{"more/misc/filler-rail.md"});
-  r.topics = {"cities"};  // a whole topic, not a word of one
+  r.filters = {news::any_of("topic", {"cities"})};  // a whole topic, not a word of one
   EXPECT_EQ(id_set(run(r)), IdSet{"more/misc/filler-garden.md"});
-  r.topics = {"clim"};
+  r.filters = {news::any_of("topic", {"clim"})};
   EXPECT_TRUE(run(r).hits.empty());
 }
 
@@ -376,71 +375,66 @@ TEST_F(RankingFilters, ProvidersByNameAndDomain) {
   for (const char* provider :
        {"Polar Times", "polar times", "POLAR  TIMES", "polartimes.example", "PolarTimes.Example"}) {
     auto r = filtered();
-    r.providers = {provider};
+    r.filters = {news::any_of("provider", {provider})};
     EXPECT_EQ(id_set(run(r)), polar) << provider;
   }
   auto r = filtered();
-  r.providers = {"Polar"};
+  r.filters = {news::any_of("provider", {"Polar"})};
   EXPECT_TRUE(run(r).hits.empty());
-  r.providers = {"icereport.example", "City Desk"};
+  r.filters = {news::any_of("provider", {"icereport.example", "City Desk"})};
   EXPECT_EQ(id_set(run(r)), (IdSet{"glacier-unknown-heat.md", "glacier-heat-70.md",
                                    "more/misc/filler-garden.md", "more/misc/filler-rail.md"}));
 }
 
 TEST_F(RankingFilters, Types) {
   auto r = filtered();
-  r.types = {"Video"};
+  r.filters = {news::any_of("type", {"Video"})};
   EXPECT_EQ(id_set(run(r)), (IdSet{"glacier-hot.md", "more/misc/filler-chess.md"}));
-  r.types = {"video", "podcast"};
+  r.filters = {news::any_of("type", {"video", "podcast"})};
   EXPECT_EQ(id_set(run(r)),
             (IdSet{"glacier-hot.md", "more/misc/filler-chess.md", "more/misc/filler-rail.md"}));
 }
 
 TEST_F(RankingFilters, SinceAndUntilYear) {
   auto r = filtered();
-  r.since = "2020";
-  r.until = "2020";
+  r.filters = {news::range("date", "2020", "2020")};
   EXPECT_EQ(id_set(run(r)), (IdSet{"more/misc/filler-bakery.md", "glacier-quality.md",
                                    "glacier-hot.md", "glacier-unknown-heat.md"}));
 }
 
 TEST_F(RankingFilters, SinceAndUntilMonthInALeapYear) {
   auto r = filtered();
-  r.since = "2020-02";
-  r.until = "2020-02";  // up to and including February 29th
+  r.filters = {news::range("date", "2020-02", "2020-02")};  // up to and including February 29th
   EXPECT_EQ(id_set(run(r)), (IdSet{"more/misc/filler-bakery.md", "glacier-quality.md"}));
 }
 
 TEST_F(RankingFilters, SinceAndUntilMonthInACommonYear) {
   auto r = filtered();
-  r.since = "2019-02";
-  r.until = "2019-02";
+  r.filters = {news::range("date", "2019-02", "2019-02")};
   EXPECT_EQ(id_set(run(r)), IdSet{"more/misc/filler-harbour.md"});
 }
 
 TEST_F(RankingFilters, SinceAndUntilDay) {
   auto r = filtered();
-  r.since = "2020-03-01";
-  r.until = "2020-03-01";
+  r.filters = {news::range("date", "2020-03-01", "2020-03-01")};
   EXPECT_EQ(id_set(run(r)), IdSet{"glacier-hot.md"});
-  r.since = "2020-02-29";
-  r.until = "2020-02-29";
+  r.filters = {news::range("date", "2020-02-29", "2020-02-29")};
   EXPECT_EQ(id_set(run(r)), IdSet{"glacier-quality.md"});
 }
 
 TEST_F(RankingFilters, OpenEndedRanges) {
   auto r = filtered();
-  r.since = "2021";
+  r.filters = {news::range("date", "2021", "")};
   EXPECT_EQ(id_set(run(r)), (IdSet{"glacier-heat-70.md", "more/misc/filler-chess.md",
                                    "more/misc/filler-garden.md"}));
   r = filtered();
-  r.until = "2018-12-31";
+  r.filters = {news::range("date", "", "2018-12-31")};
   EXPECT_EQ(id_set(run(r)), IdSet{"more/2018/filler-coffee.md"});
 }
 
 TEST_F(RankingFilters, DateFiltersExcludeUndatedDocuments) {
   auto r = filtered();
-  r.since = "1900";
+  r.filters = {news::range("date", "1900", "")};
   SearchResponse response = run(r);
   EXPECT_EQ(response.hits.size(), kCorpusSize - 1);
   EXPECT_FALSE(id_set(response).count("more/misc/filler-museum.md"));
@@ -448,9 +442,9 @@ TEST_F(RankingFilters, DateFiltersExcludeUndatedDocuments) {
 
 TEST_F(RankingFilters, MinQuality) {
   auto r = filtered();
-  r.min_quality = 85;  // inclusive
+  r.filters = {news::range("quality", "85", "")};  // inclusive
   EXPECT_EQ(id_set(run(r)), (IdSet{"glacier-quality.md", "more/misc/filler-rail.md"}));
-  r.min_quality = 0;  // every document with a known quality
+  r.filters = {news::range("quality", "0", "")};  // every document with a known quality
   SearchResponse all_known = run(r);
   EXPECT_EQ(all_known.hits.size(), kCorpusSize - 1);
   EXPECT_FALSE(id_set(all_known).count("more/misc/filler-chess.md"));
@@ -458,18 +452,17 @@ TEST_F(RankingFilters, MinQuality) {
 
 TEST_F(RankingFilters, FiltersCombineWithAnd) {
   auto r = filtered("glacier drone");
-  r.topics = {"climate"};
-  r.since = "2020-06";
+  r.filters = {news::any_of("topic", {"climate"}), news::range("date", "2020-06", "")};
   EXPECT_EQ(id_set(run(r)), (IdSet{"glacier-unknown-heat.md", "glacier-heat-70.md"}));
-  r.providers = {"Ice Report"};
-  r.min_quality = 61;
+  r.filters.push_back(news::any_of("provider", {"Ice Report"}));
+  r.filters.push_back(news::range("quality", "61", ""));
   EXPECT_TRUE(run(r).hits.empty());
 }
 
 TEST_F(RankingFilters, FiltersDoNotChangeScores) {
   SearchResponse all = run("glacier drone");
   auto r = filtered("glacier drone");
-  r.topics = {"climate"};
+  r.filters = {news::any_of("topic", {"climate"})};
   for (const auto& h : run(r).hits) EXPECT_DOUBLE_EQ(h.score, hit(all, h.id).score) << h.id;
 }
 
@@ -486,8 +479,7 @@ TEST_F(Ranking, DateRangesTakeYearsAndMonthsAsSinceAndUntilDo) {
            {"2019", "2019"}, {"2020-06", ""}, {"", "2020-06"}, {"2021", ""}}) {
     SCOPED_TRACE(since + ".." + until);
     auto request = filtered("glacier");
-    request.since = since;
-    request.until = until;
+    request.filters = {news::range("date", since, until)};
     EXPECT_EQ(id_set(run("glacier date:" + since + ".." + until)), id_set(run(request)));
   }
 }
@@ -551,7 +543,7 @@ TEST(RankingDayBound, InvalidDatesThrowBadQuery) {
 
 TEST_F(RankingSort, ByDateNewestFirstUndatedLast) {
   auto r = filtered();
-  r.sort = SortOrder::kDate;
+  r.sort_by = "published";
   SearchResponse response = run(r);
   ASSERT_EQ(response.hits.size(), kCorpusSize);
   bool seen_undated = false;
@@ -572,7 +564,7 @@ TEST_F(RankingSort, ByDateNewestFirstUndatedLast) {
 
 TEST_F(RankingSort, ByQualityUnknownLast) {
   auto r = filtered();
-  r.sort = SortOrder::kQuality;
+  r.sort_by = "quality";
   SearchResponse response = run(r);
   ASSERT_EQ(response.hits.size(), kCorpusSize);
   for (std::size_t i = 1; i < response.hits.size(); ++i) {
@@ -589,7 +581,7 @@ TEST_F(RankingSort, ByQualityUnknownLast) {
 
 TEST_F(RankingSort, ByHeatUnknownLast) {
   auto r = filtered("glacier drone");
-  r.sort = SortOrder::kHeat;
+  r.sort_by = "heat";
   Ids order = ids(run(r));
   EXPECT_EQ(order, (Ids{"glacier-hot.md", "glacier-heat-70.md", "glacier-quality.md",
                         "glacier-low.md", "glacier-unknown-heat.md"}));
@@ -597,7 +589,7 @@ TEST_F(RankingSort, ByHeatUnknownLast) {
 
 TEST_F(RankingSort, SortedWithAQueryKeepsOnlyMatches) {
   auto r = filtered("glacier drone");
-  r.sort = SortOrder::kDate;
+  r.sort_by = "published";
   EXPECT_EQ(ids(run(r)), (Ids{"glacier-heat-70.md", "glacier-unknown-heat.md", "glacier-hot.md",
                               "glacier-quality.md", "glacier-low.md"}));
 }
@@ -687,7 +679,7 @@ TEST_F(RankingErrors, ParseQueryThrowsBadQuery) {
 
 TEST_F(RankingErrors, BadDateFilterThrowsBadQuery) {
   auto r = filtered();
-  r.since = "last week";
+  r.filters = {news::range("date", "last week", "")};
   try {
     run(r);
     ADD_FAILURE() << "no error";

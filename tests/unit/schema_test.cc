@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "search/relevance.h"
+
 namespace {
 
 namespace schema = news::schema;
@@ -155,19 +157,17 @@ TEST(Schema, RelevanceSchemeIsBm25WithTheLengthsInTheWdfs) {
   }
   ASSERT_EQ(total / double(docs.size()), schema::kReferenceLength);
 
-  auto weights = [](const Xapian::Database& db, const Xapian::Query& query,
-                    const Xapian::Weight& scheme) {
-    Xapian::Enquire enquire(db);
-    enquire.set_query(query);
-    enquire.set_weighting_scheme(scheme);
+  auto weights = [](Xapian::Enquire enquire) {
     Xapian::MSet mset = enquire.get_mset(0, 100);
     std::vector<std::pair<Xapian::docid, double>> out;
     for (auto it = mset.begin(); it != mset.end(); ++it) out.emplace_back(*it, it.get_weight());
     return out;
   };
-  auto expected = weights(plain, Xapian::Query("word"), Xapian::BM25Weight());
-  auto got =
-      weights(ours, schema::relevance_query(Xapian::Query("word")), schema::relevance_weight());
+  Xapian::Enquire bm25(plain);
+  bm25.set_query(Xapian::Query("word"));
+  bm25.set_weighting_scheme(Xapian::BM25Weight());
+  auto expected = weights(bm25);
+  auto got = weights(news::relevance_enquire(ours, news::ScoredQuery(Xapian::Query("word"))));
   ASSERT_EQ(got.size(), 4u);
   ASSERT_EQ(expected.size(), got.size());
   for (std::size_t i = 0; i < got.size(); ++i) {
@@ -192,10 +192,28 @@ TEST(Schema, Saturate) {
   }
 }
 
-TEST(Schema, TermFieldNamesAreDistinct) {
+// The rows of the standard field table that write terms.
+std::vector<const schema::Field*> term_fields() {
+  std::vector<const schema::Field*> out;
+  for (const auto& field : schema::FieldTable::standard().fields()) {
+    if (field.terms != schema::Terms::kNone) out.push_back(&field);
+  }
+  return out;
+}
+
+// Its rows that support ranges.
+std::vector<const schema::Field*> range_fields() {
+  std::vector<const schema::Field*> out;
+  for (const auto& field : schema::FieldTable::standard().fields()) {
+    if (field.supports_all(schema::kRange)) out.push_back(&field);
+  }
+  return out;
+}
+
+TEST(Schema, FieldNamesAreDistinct) {
   std::set<std::string_view> names;
   std::size_t named = 0;
-  for (const auto& field : schema::term_fields()) {
+  for (const auto& field : schema::FieldTable::standard().fields()) {
     if (field.name.empty()) continue;
     ++named;
     EXPECT_TRUE(names.insert(field.name).second) << "duplicate field name " << field.name;
@@ -205,21 +223,21 @@ TEST(Schema, TermFieldNamesAreDistinct) {
 
 TEST(Schema, TermFieldPrefixesAreDistinctForNamedFields) {
   std::set<std::string_view> prefixes;
-  for (const auto& field : schema::term_fields()) {
-    if (field.name.empty()) continue;
-    EXPECT_FALSE(field.prefix.empty()) << field.name;
-    EXPECT_TRUE(prefixes.insert(field.prefix).second) << "prefix reused: " << field.prefix;
-    EXPECT_NE(field.prefix, schema::kIdPrefix) << field.name;
-    EXPECT_NE(field.prefix, schema::kRootPrefix) << field.name;
+  for (const auto* field : term_fields()) {
+    if (field->name.empty()) continue;
+    EXPECT_FALSE(field->prefix.empty()) << field->name;
+    EXPECT_TRUE(prefixes.insert(field->prefix).second) << "prefix reused: " << field->prefix;
+    EXPECT_NE(field->prefix, schema::kIdPrefix) << field->name;
+    EXPECT_NE(field->prefix, schema::kRootPrefix) << field->name;
   }
 }
 
 // Spelling, "did you mean" and "more like this" tell plain words from
 // prefixed terms by is_prefixed: every prefix must start with a capital.
 TEST(Schema, EveryPrefixIsSeenAsOneAndPlainWordsAreNot) {
-  for (const auto& field : schema::term_fields()) {
-    if (field.prefix.empty()) continue;
-    EXPECT_TRUE(schema::is_prefixed(std::string(field.prefix) + "word")) << field.prefix;
+  for (const auto* field : term_fields()) {
+    if (field->prefix.empty()) continue;
+    EXPECT_TRUE(schema::is_prefixed(field->prefix + "word")) << field->prefix;
   }
   for (std::string_view prefix :
        {schema::kIdPrefix, schema::kRootPrefix, schema::kUrlPrefix, schema::kStoryPrefix}) {
@@ -233,9 +251,9 @@ TEST(Schema, EveryPrefixIsSeenAsOneAndPlainWordsAreNot) {
 
 TEST(Schema, BooleanFieldsHaveDistinctPrefixesAndNoWdf) {
   std::set<std::string_view> prefixes;
-  for (const auto& field : schema::term_fields()) {
-    EXPECT_NE(field.extract, nullptr);
-    if (field.kind != schema::FieldKind::kBoolean) continue;
+  for (const auto& field : schema::FieldTable::standard().fields()) {
+    EXPECT_TRUE(field.extract != nullptr);
+    if (field.terms != schema::Terms::kExact) continue;
     EXPECT_FALSE(field.prefix.empty()) << field.name;
     EXPECT_TRUE(prefixes.insert(field.prefix).second) << "prefix reused: " << field.prefix;
     EXPECT_EQ(field.wdf, 0u) << field.name;
@@ -254,8 +272,8 @@ TEST(Schema, NormaliseUrl) {
 
 TEST(Schema, FiltersUsedBySearchExist) {
   std::set<std::string_view> boolean_names;
-  for (const auto& field : schema::term_fields()) {
-    if (field.kind == schema::FieldKind::kBoolean) boolean_names.insert(field.name);
+  for (const auto* field : term_fields()) {
+    if (field->terms == schema::Terms::kExact) boolean_names.insert(field->name);
   }
   for (std::string_view name : {"topic", "provider", "type"}) {
     EXPECT_TRUE(boolean_names.contains(name)) << name;
@@ -265,26 +283,26 @@ TEST(Schema, FiltersUsedBySearchExist) {
 TEST(Schema, RangeFieldsAreDistinct) {
   std::set<Xapian::valueno> slots;
   std::set<std::string_view> names;
-  for (const auto& range : schema::range_fields()) {
-    EXPECT_TRUE(slots.insert(range.slot).second) << "slot reused by " << range.name;
-    EXPECT_TRUE(names.insert(range.name).second) << "name reused: " << range.name;
+  for (const auto* range : range_fields()) {
+    EXPECT_TRUE(slots.insert(range->slot).second) << "slot reused by " << range->name;
+    EXPECT_TRUE(names.insert(range->name).second) << "name reused: " << range->name;
   }
   EXPECT_FALSE(slots.empty());
 }
 
 TEST(Schema, RangeFieldNamesDoNotClashWithTermFields) {
-  for (const auto& range : schema::range_fields()) {
-    for (const auto& field : schema::term_fields()) {
-      EXPECT_NE(range.name, field.name);
+  for (const auto* range : range_fields()) {
+    for (const auto* field : term_fields()) {
+      EXPECT_NE(range->name, field->name);
     }
   }
 }
 
 TEST(Schema, DateRangeUsesTheDaySlot) {
   bool found = false;
-  for (const auto& range : schema::range_fields()) {
-    if (range.kind == schema::RangeKind::kDate) {
-      EXPECT_EQ(range.slot, schema::kDay) << range.name;  // "YYYYMMDD" string order
+  for (const auto* range : range_fields()) {
+    if (range->encoding == schema::Encoding::kDay) {
+      EXPECT_EQ(range->slot, schema::kDay) << range->name;  // "YYYYMMDD" string order
       found = true;
     }
   }

@@ -21,17 +21,17 @@
 #include <string>
 #include <vector>
 
+#include "base/error.h"
+#include "base/text.h"
 #include "document/document.h"
 #include "document/document_builder.h"
-#include "base/error.h"
 #include "fixture_reader.h"
-#include "render/format.h"
 #include "index/indexer.h"
+#include "render/format.h"
 #include "schema/schema.h"
 #include "search/search.h"
 #include "spelling_check.h"
 #include "test_support.h"
-#include "base/text.h"
 
 namespace fs = std::filesystem;
 
@@ -583,12 +583,12 @@ TEST(DuplicateFeaturesTest, SortedByDateTheNewestCopyIsListed) {
   news::Searcher searcher(path);
   SearchRequest request;
   request.query = "lighthouse";
-  request.sort = news::SortOrder::kDate;
+  request.sort_by = "published";
   SearchResponse response = searcher.search(request);
   ASSERT_EQ(response.hits.size(), 1u);
   EXPECT_EQ(response.hits[0].id, "z-new.md");
   EXPECT_EQ(response.hits[0].collapsed, 1u);
-  request.sort = news::SortOrder::kRelevance;  // equal scores: the smaller id
+  request.sort_by = "";  // by relevance: equal scores, the smaller id
   EXPECT_EQ(searcher.search(request).hits.at(0).id, "a-old.md");
 }
 

@@ -198,6 +198,9 @@ nlohmann::json to_json(const SearchHit& hit, bool explain) {
                          {"heat", hit.parts.heat},
                          {"freshness", hit.parts.freshness}};
   }
+  for (const auto& [key, value] : hit.other_fields.items()) {
+    if (!result.contains(key)) result[key] = value;
+  }
   return result;
 }
 

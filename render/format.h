@@ -27,6 +27,7 @@ std::string format_terminal(const SearchResponse& response, const SearchRequest&
 //  "facets" (with --facets: {"exact", "counted", "topic": [{"value", "count"}], ...})}.
 // Each result: rank, id, title, excerpt, snippet, snippet_html, url, provider,
 // domain, topics, published, type, category, quality, heat, score, collapsed,
+// the stored fields of rows added to the field table (SearchHit::other_fields),
 // and with `explain` the score's parts.
 nlohmann::json to_json(const SearchResponse& response, const SearchRequest& request, bool explain);
 nlohmann::json to_json(const SearchHit& hit, bool explain);

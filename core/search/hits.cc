@@ -1,6 +1,7 @@
 #include "search/hits.h"
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "base/text.h"
 
@@ -81,6 +82,14 @@ void HitReader::describe(SearchHit& hit, const Xapian::Document& doc) const {
     for (const auto& topic : *topics) {
       if (topic.is_string()) hit.topics.push_back(topic.get<std::string>());
     }
+  }
+  // A field added to the table reaches the hit without a member of its own.
+  static const std::set<std::string, std::less<>> kMemberKeys = {
+      "id",   "title",    "excerpt",   "url",     "provider", "domain",
+      "type", "category", "published", "quality", "heat",     "topics"};
+  hit.other_fields = nlohmann::json::object();
+  for (const auto& [key, value] : record.items()) {
+    if (!kMemberKeys.contains(key)) hit.other_fields[key] = value;
   }
   // MSet::snippet escapes HTML; the plain forms undo that.
   std::string marked_html =

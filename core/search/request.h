@@ -7,6 +7,7 @@
 #include <xapian.h>
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -85,6 +86,10 @@ struct SearchHit {
   std::vector<std::string> topics;
   std::string published;  // ISO 8601, empty when unknown
   std::optional<std::int64_t> quality, heat;
+  // The stored fields of rows added to the field table beyond those above,
+  // key to value as stored (an object; empty with the standard table). The
+  // JSON renderers add them to each result.
+  nlohmann::json other_fields = nlohmann::json::object();
 };
 
 // Marks around matched words in SearchHit::snippet_marked (private-use code

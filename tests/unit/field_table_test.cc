@@ -12,6 +12,7 @@
 #include "base/error.h"
 #include "document/document.h"
 #include "document/document_builder.h"
+#include "render/format.h"
 #include "schema/fields.h"
 #include "schema/schema.h"
 #include "search/search.h"
@@ -190,3 +191,29 @@ TEST(FieldValues, EncodingsAndStoredForms) {
 }
 
 }  // namespace
+
+TEST_F(FieldTableTest, ShownInEachHitAndItsJson) {
+  news::Searcher searcher(std::vector<std::string>{path()}, table_);
+  news::SearchRequest request;
+  request.query = "year:2021";
+  news::SearchResponse response = searcher.search(request);
+  ASSERT_EQ(response.hits.size(), 1u);
+  EXPECT_EQ(response.hits[0].other_fields, (nlohmann::json{{"year", "2021"}}));
+  EXPECT_EQ(news::to_json(response.hits[0], false).value("year", ""), "2021");
+  // A document built with the standard table has no other fields, so its
+  // output is as before.
+  const std::string standard_path = dir_.str() + "/standard";
+  {
+    Xapian::WritableDatabase db(standard_path, Xapian::DB_CREATE);
+    db.add_document(news::DocumentBuilder().build(story("Glacier drones", k2020), "a.md", "XRroot",
+                                                  std::string(16, 'h')));
+    db.set_metadata(std::string(schema::kMetaSchemaVersion), std::string(schema::kSchemaVersion));
+    db.commit();
+  }
+  news::Searcher standard(standard_path);
+  request.query = "";
+  news::SearchResponse listed = standard.search(request);
+  ASSERT_EQ(listed.hits.size(), 1u);
+  EXPECT_TRUE(listed.hits[0].other_fields.empty());
+  EXPECT_FALSE(news::to_json(listed.hits[0], false).contains("year"));
+}

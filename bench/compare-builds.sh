@@ -25,14 +25,9 @@ if [ ! -d "$dir/news" ] || [ ! -f "$dir/queries.txt" ]; then
   "$b/bench/gen-corpus" --seeds "$(dirname "$0")/../seeds" --count "$n" --seed 42 --out "$dir" \
     --queries 300 >&2
 fi
-seconds() {
-  local log
-  log=$(mktemp)
-  /usr/bin/time -f '%e' -o "$log" "$@" >/dev/null
-  cat "$log"
-  rm -f "$log"
-}
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# shellcheck source=bench/common.sh
+source "$(dirname "$0")/common.sh"
+seconds() { time_fields '%e' "$@"; }
 index_with() {  # build label -> seconds
   rm -rf "$dir/compare-$2.db" "$dir/compare-$2.db.parts"
   sync

@@ -31,15 +31,10 @@ if [ ! -f "$dir/scriptindex.txt" ] || [ ! -d "$dir/news" ]; then
   "$bin/bench/gen-corpus" --seeds seeds --count "$n" --seed 42 --out "$dir" --queries 300 >&2
 fi
 
+# shellcheck source=bench/common.sh
+source bench/common.sh
 # Runs a command under GNU time; prints "seconds user system peak-KiB".
-timed() {
-  local log
-  log=$(mktemp)
-  /usr/bin/time -f '%e %U %S %M' -o "$log" "$@" >/dev/null
-  cat "$log"
-  rm -f "$log"
-}
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+timed() { time_fields '%e %U %S %M' "$@"; }
 
 news=() omega=()
 rows=""

@@ -81,77 +81,78 @@ std::string dump_json(const nlohmann::json& value, int indent) {
   return out;
 }
 
-std::string format_terminal(const SearchResponse& response, const SearchRequest& request,
-                            const TerminalStyle& style) {
-  auto paint = [&](const char* code, const std::string& text) {
-    return style.colour ? code + text + kReset : text;
-  };
-  const std::size_t width = std::max<std::size_t>(style.width, 40);
-  const std::size_t text_width = width - kIndent;
-  const std::string indent(kIndent, ' ');
-  std::ostringstream out;
+namespace {
 
-  if (response.suggestion) {
-    out << "Did you mean: " << paint(kYellow, terminal_safe(response.suggestion->query)) << " ("
-        << response.suggestion->total << (response.suggestion->total == 1 ? " result" : " results")
-        << ")?\n\n";
-  }
-  std::string what =
-      request.query.empty() ? "all documents" : "\"" + terminal_safe(request.query) + "\"";
-  if (!request.like_id.empty()) what = "documents like " + terminal_safe(request.like_id);
-  if (filtered(request)) what += " (filtered)";
-  if (response.total_upper == 0) {
-    for (const auto& line : wrap("No results for " + what + ".", width)) out << line << "\n";
-    return out.str();
-  }
-  bool exact = response.total_lower == response.total_upper;
-  std::string header = (exact ? "" : "About ") + std::to_string(response.total_estimate) +
-                       (response.total_estimate == 1 ? " result for " : " results for ") + what;
-  if (response.hits.empty()) {
-    header += request.limit == 0 ? "." : "; none at offset " + std::to_string(request.offset) + ".";
-  } else {
-    header += " (showing " + std::to_string(response.hits.front().rank) + "-" +
-              std::to_string(response.hits.back().rank) + "):";
-  }
-  for (const auto& line : wrap(header, width)) out << line << "\n";
+// The terminal listing in three parts (the header, each hit, the facets),
+// written to one stream.
+class TerminalListing {
+ public:
+  explicit TerminalListing(const TerminalStyle& style)
+      : style_(style),
+        width_(std::max<std::size_t>(style.width, 40)),
+        text_width_(width_ - kIndent),
+        indent_(kIndent, ' ') {}
 
-  for (const auto& hit : response.hits) {
+  // The suggestion and the count line; false when nothing matched (the
+  // listing is then complete).
+  bool header(const SearchResponse& response, const SearchRequest& request) {
+    if (response.suggestion) {
+      out_ << "Did you mean: " << paint(kYellow, terminal_safe(response.suggestion->query)) << " ("
+           << response.suggestion->total
+           << (response.suggestion->total == 1 ? " result" : " results") << ")?\n\n";
+    }
+    std::string what =
+        request.query.empty() ? "all documents" : "\"" + terminal_safe(request.query) + "\"";
+    if (!request.like_id.empty()) what = "documents like " + terminal_safe(request.like_id);
+    if (filtered(request)) what += " (filtered)";
+    if (response.total_upper == 0) {
+      for (const auto& line : wrap("No results for " + what + ".", width_)) out_ << line << "\n";
+      return false;
+    }
+    bool exact = response.total_lower == response.total_upper;
+    std::string header = (exact ? "" : "About ") + std::to_string(response.total_estimate) +
+                         (response.total_estimate == 1 ? " result for " : " results for ") + what;
+    if (response.hits.empty()) {
+      header +=
+          request.limit == 0 ? "." : "; none at offset " + std::to_string(request.offset) + ".";
+    } else {
+      header += " (showing " + std::to_string(response.hits.front().rank) + "-" +
+                std::to_string(response.hits.back().rank) + "):";
+    }
+    for (const auto& line : wrap(header, width_)) out_ << line << "\n";
+    return true;
+  }
+
+  void hit(const SearchHit& hit) {
     std::string rank = std::to_string(hit.rank) + ".";
     rank.insert(0, rank.size() < kIndent - 1 ? kIndent - 1 - rank.size() : 0, ' ');
-    out << "\n"
-        << rank << " " << paint(kBold, shorten_to_width(terminal_safe(hit.title), text_width))
-        << "\n";
-    std::string meta = hit.published.empty() ? "undated" : hit.published.substr(0, 10);
-    if (!hit.provider.empty()) meta += " · " + terminal_safe(hit.provider);
-    if (!hit.type.empty()) meta += " · " + terminal_safe(hit.type);
-    meta += " · quality " + optional_number(hit.quality) + " · heat " + optional_number(hit.heat);
-    meta += " · score " + fixed(hit.score);
-    if (hit.collapsed > 0) {
-      meta += " · +" + std::to_string(hit.collapsed) +
-              (hit.collapsed == 1 ? " duplicate" : " duplicates");
+    out_ << "\n"
+         << rank << " " << paint(kBold, shorten_to_width(terminal_safe(hit.title), text_width_))
+         << "\n";
+    out_ << indent_ << paint(kDim, shorten_to_width(meta_line(hit), text_width_)) << "\n";
+    if (!hit.url.empty()) out_ << indent_ << paint(kCyan, terminal_safe(hit.url)) << "\n";
+    for (const auto& line : wrap(terminal_safe(hit.snippet_marked), text_width_)) {
+      std::string shown = replace_all(line, kMatchStart, style_.colour ? kBold : "");
+      out_ << indent_ << replace_all(shown, kMatchEnd, style_.colour ? kReset : "") << "\n";
     }
-    out << indent << paint(kDim, shorten_to_width(meta, text_width)) << "\n";
-    if (!hit.url.empty()) out << indent << paint(kCyan, terminal_safe(hit.url)) << "\n";
-    for (const auto& line : wrap(terminal_safe(hit.snippet_marked), text_width)) {
-      std::string shown = replace_all(line, kMatchStart, style.colour ? kBold : "");
-      out << indent << replace_all(shown, kMatchEnd, style.colour ? kReset : "") << "\n";
-    }
-    if (style.explain) {
+    if (style_.explain) {
       const ScoreParts& p = hit.parts;
       std::string parts = "score " + fixed(hit.score) + " = relevance " + fixed(p.relevance) +
                           " + quality " + fixed(p.quality) + " + heat " + fixed(p.heat) +
                           " + freshness " + fixed(p.freshness);
-      for (const auto& line : wrap(parts, text_width)) out << indent << paint(kDim, line) << "\n";
+      for (const auto& line : wrap(parts, text_width_))
+        out_ << indent_ << paint(kDim, line) << "\n";
     }
   }
 
-  if (!response.facets.empty()) {
-    out << "\nFacets ("
-        << (response.facets_exact
-                ? "exact, " + std::to_string(response.facets_counted) + " matches"
-                : "estimated from " + std::to_string(response.facets_counted) + " of about " +
-                      std::to_string(response.total_estimate) + " matches")
-        << "):\n";
+  void facets(const SearchResponse& response) {
+    if (response.facets.empty()) return;
+    out_ << "\nFacets ("
+         << (response.facets_exact
+                 ? "exact, " + std::to_string(response.facets_counted) + " matches"
+                 : "estimated from " + std::to_string(response.facets_counted) + " of about " +
+                       std::to_string(response.total_estimate) + " matches")
+         << "):\n";
     for (const auto& facet : response.facets) {
       std::string line;
       for (const auto& value : facet.values) {
@@ -161,14 +162,49 @@ std::string format_terminal(const SearchResponse& response, const SearchRequest&
       }
       std::string name = facet.name + ":";
       name.resize(10, ' ');
-      auto lines = wrap(line.empty() ? "-" : line, width - 2 - name.size());
+      auto lines = wrap(line.empty() ? "-" : line, width_ - 2 - name.size());
       for (std::size_t i = 0; i < lines.size(); ++i) {
-        out << "  " << (i == 0 ? paint(kBold, name) : std::string(name.size(), ' ')) << lines[i]
-            << "\n";
+        out_ << "  " << (i == 0 ? paint(kBold, name) : std::string(name.size(), ' ')) << lines[i]
+             << "\n";
       }
     }
   }
-  return out.str();
+
+  std::string text() const { return out_.str(); }
+
+ private:
+  std::string paint(const char* code, const std::string& text) const {
+    return style_.colour ? code + text + kReset : text;
+  }
+
+  static std::string meta_line(const SearchHit& hit) {
+    std::string meta = hit.published.empty() ? "undated" : hit.published.substr(0, 10);
+    if (!hit.provider.empty()) meta += " · " + terminal_safe(hit.provider);
+    if (!hit.type.empty()) meta += " · " + terminal_safe(hit.type);
+    meta += " · quality " + optional_number(hit.quality) + " · heat " + optional_number(hit.heat);
+    meta += " · score " + fixed(hit.score);
+    if (hit.collapsed > 0) {
+      meta += " · +" + std::to_string(hit.collapsed) +
+              (hit.collapsed == 1 ? " duplicate" : " duplicates");
+    }
+    return meta;
+  }
+
+  const TerminalStyle& style_;
+  const std::size_t width_, text_width_;
+  const std::string indent_;
+  std::ostringstream out_;
+};
+
+}  // namespace
+
+std::string format_terminal(const SearchResponse& response, const SearchRequest& request,
+                            const TerminalStyle& style) {
+  TerminalListing listing(style);
+  if (!listing.header(response, request)) return listing.text();
+  for (const auto& hit : response.hits) listing.hit(hit);
+  listing.facets(response);
+  return listing.text();
 }
 
 nlohmann::json to_json(const SearchHit& hit, bool explain) {

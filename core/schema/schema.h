@@ -24,8 +24,8 @@ namespace schema {
 // Value slots. Each comment says how the value is encoded.
 enum Slot : Xapian::valueno {
   kPublished = 0,    // sortable_serialise(seconds since 1970-01-01T00:00:00Z)
-  kDay = 1,          // "YYYYMMDD" in UTC: date ranges (string order is date order)
-  kMonth = 2,        // "YYYYMM" in UTC: month facets and the freshness map
+  kDay = 1,          // "YYYYMMDD" in UTC: date ranges and freshness (string order is date order)
+  kMonth = 2,        // "YYYYMM" in UTC: month facets
   kQuality = 3,      // sortable_serialise(quality); absent when unknown
   kHeat = 4,         // sortable_serialise(heat); absent when unknown (heat -1)
   kQualityRank = 5,  // sortable_serialise(saturate(quality)) in [0,1); see below

@@ -22,9 +22,9 @@
 #include <string_view>
 #include <utility>
 
+#include "base/text.h"
 #include "document/document.h"
 #include "document/document_builder.h"
-#include "base/text.h"
 
 namespace {
 

@@ -14,11 +14,11 @@
 
 #include "base/config.h"
 #include "base/error.h"
-#include "render/format.h"
-#include "index/indexer.h"
 #include "base/paths.h"
-#include "store/shards.h"
 #include "base/text.h"
+#include "index/indexer.h"
+#include "render/format.h"
+#include "store/shards.h"
 
 #ifdef NEWS_WITH_JEMALLOC
 // jemalloc's settings for news-index, read at start-up (MALLOC_CONF in the

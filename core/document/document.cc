@@ -27,8 +27,8 @@
 #include <utility>
 #include <variant>
 
-#include "schema/schema.h"
 #include "base/text.h"
+#include "schema/schema.h"
 
 namespace news {
 namespace {

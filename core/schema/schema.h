@@ -90,7 +90,6 @@ double length_norm(double text_length);
 // The wdf one occurrence adds: field_wdf * kWdfScale / norm, rounded, at least 1.
 Xapian::termcount scaled_wdf(Xapian::termcount field_wdf, double norm);
 
-
 // Whether a term carries a prefix. Every prefix above starts with a capital
 // letter (omega's convention) and plain words are lower case, so a capital
 // first letter tells them apart; a stemmed word's 'Z' counts as a prefix.

@@ -7,11 +7,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "store/database_check.h"
 #include "base/error.h"
 #include "base/file_read.h"
 #include "base/read_retry.h"
 #include "prior/blend_source.h"
+#include "store/database_check.h"
 
 namespace fs = std::filesystem;
 

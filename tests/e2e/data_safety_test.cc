@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "program_support.h"
 #include "prior/prior_order.h"
+#include "program_support.h"
 #include "schema/schema.h"
 #include "test_support.h"
 

@@ -6,10 +6,10 @@
 
 #include <filesystem>
 
+#include "base/text.h"
 #include "document/document.h"
 #include "document/document_builder.h"
 #include "test_support.h"
-#include "base/text.h"
 
 namespace {
 

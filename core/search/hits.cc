@@ -1,22 +1,29 @@
 #include "search/hits.h"
 
 #include <nlohmann/json.hpp>
-#include <set>
 
 #include "base/text.h"
 
 namespace news {
 namespace {
 
-std::string optional_string(const nlohmann::json& record, const char* key) {
+// Each takes its key out of the record, so that what is left is the fields
+// a hit has no member for (SearchHit::other_fields).
+std::string take_string(nlohmann::json& record, const char* key) {
   auto it = record.find(key);
-  return (it != record.end() && it->is_string()) ? it->get<std::string>() : std::string();
+  if (it == record.end()) return {};
+  std::string text = it->is_string() ? it->get<std::string>() : std::string();
+  record.erase(it);
+  return text;
 }
 
-std::optional<std::int64_t> optional_int(const nlohmann::json& record, const char* key) {
+std::optional<std::int64_t> take_int(nlohmann::json& record, const char* key) {
   auto it = record.find(key);
-  if (it == record.end() || !it->is_number_integer()) return std::nullopt;
-  return it->get<std::int64_t>();
+  if (it == record.end()) return std::nullopt;
+  std::optional<std::int64_t> number;
+  if (it->is_number_integer()) number = it->get<std::int64_t>();
+  record.erase(it);
+  return number;
 }
 
 }  // namespace
@@ -65,32 +72,28 @@ std::vector<SearchHit> HitReader::read(std::vector<std::string>& story_keys) con
 void HitReader::describe(SearchHit& hit, const Xapian::Document& doc) const {
   if (explain_) hit.parts = explain_(doc, hit.score);
   auto record = nlohmann::json::parse(doc.get_data(), nullptr, false);
-  if (record.is_discarded()) record = nlohmann::json::object();
-  hit.id = optional_string(record, "id");
-  hit.title = optional_string(record, "title");
-  hit.excerpt = optional_string(record, "excerpt");
-  hit.url = optional_string(record, "url");
-  hit.provider = optional_string(record, "provider");
-  hit.domain = optional_string(record, "domain");
-  hit.type = optional_string(record, "type");
-  hit.category = optional_string(record, "category");
-  hit.published = optional_string(record, "published");
-  hit.quality = optional_int(record, "quality");
-  hit.heat = optional_int(record, "heat");
+  if (!record.is_object()) record = nlohmann::json::object();
+  hit.id = take_string(record, "id");
+  hit.title = take_string(record, "title");
+  hit.excerpt = take_string(record, "excerpt");
+  hit.url = take_string(record, "url");
+  hit.provider = take_string(record, "provider");
+  hit.domain = take_string(record, "domain");
+  hit.type = take_string(record, "type");
+  hit.category = take_string(record, "category");
+  hit.published = take_string(record, "published");
+  hit.quality = take_int(record, "quality");
+  hit.heat = take_int(record, "heat");
   hit.topics.clear();
-  if (auto topics = record.find("topics"); topics != record.end() && topics->is_array()) {
-    for (const auto& topic : *topics) {
-      if (topic.is_string()) hit.topics.push_back(topic.get<std::string>());
+  if (auto topics = record.find("topics"); topics != record.end()) {
+    if (topics->is_array()) {
+      for (const auto& topic : *topics) {
+        if (topic.is_string()) hit.topics.push_back(topic.get<std::string>());
+      }
     }
+    record.erase(topics);
   }
-  // A field added to the table reaches the hit without a member of its own.
-  static const std::set<std::string, std::less<>> kMemberKeys = {
-      "id",   "title",    "excerpt",   "url",     "provider", "domain",
-      "type", "category", "published", "quality", "heat",     "topics"};
-  hit.other_fields = nlohmann::json::object();
-  for (const auto& [key, value] : record.items()) {
-    if (!kMemberKeys.contains(key)) hit.other_fields[key] = value;
-  }
+  hit.other_fields = std::move(record);  // a field added to the table, without a member
   // MSet::snippet escapes HTML; the plain forms undo that.
   std::string marked_html =
       mset_.snippet(hit.excerpt, snippet_chars_, stemmer_, Xapian::MSet::SNIPPET_EXHAUSTIVE,
